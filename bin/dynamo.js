@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `dynamo` command: runs the built CLI (npm install builds it; `npm run build` rebuilds).
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/core/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('dynamo: not built yet; run `npm run build` in the repository first\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+await main(process.argv);

@@ -1,0 +1,262 @@
+// The HTTP API of one node (CONTRACT.md): data under /v1/kv, administration under /v1/admin,
+// status, ring and metrics. Every request is validated here, at the edge: a malformed one gets
+// a JSON error with a stable code and never reaches the store.
+
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
+import type { NodeId } from '../common/types.js';
+import type { DynamoNode } from '../node/dynamo-node.js';
+import { liveSiblings } from '../version/sibling-set.js';
+import type { SiblingSet } from '../version/sibling-set.js';
+import type { VersionVector } from '../version/vector-clock.js';
+import { contextScope } from '../version/context.js';
+import type { ContextCodec } from '../version/context.js';
+import { ApiError } from './errors.js';
+
+export interface HttpServerOptions {
+  node: DynamoNode;
+  contexts: ContextCodec;
+  /** host:port of this node's HTTP and peer listeners, as reported by /v1/status. */
+  httpAddress: () => string;
+  peerAddress: string;
+  allowFaultInjection: boolean;
+  /** Cuts peer traffic to and from these nodes (fault injection); [] heals. */
+  isolate: (nodes: NodeId[]) => void;
+  token?: string;
+}
+
+const contextHeader = 'x-dynamo-context';
+const defaultContentType = 'application/octet-stream';
+
+interface KvParams {
+  bucket: string;
+  key: string;
+}
+
+interface KvQuery {
+  r?: string;
+  w?: string;
+  format?: string;
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { node, contexts } = options;
+  const app = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 8192 },
+    bodyLimit: valueBytesMax,
+    return503OnClosing: true,
+  });
+
+  // Values are bytes whatever their type; admin bodies are parsed as JSON by their routes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: unknown, _request, reply) => {
+    const apiError = toApiError(error);
+    reply.code(apiError.status).send(apiError.body());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`);
+    reply.code(404).send(error.body());
+  });
+
+  if (options.token !== undefined) {
+    const expected = `Bearer ${options.token}`;
+    app.addHook('onRequest', async (request) => {
+      if (request.headers.authorization !== expected) throw new ApiError('unauthorized', 'missing or wrong bearer token');
+    });
+  }
+
+  // ── Data ──────────────────────────────────────────────────────────────────────────────────
+
+  app.get<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
+    const { bucket, key } = validateKey(request.params);
+    const r = quorumParam(request.query.r, 'r', node.r, node.n);
+    const outcome = await node.get(bucket, key, r);
+    if (outcome.kind === 'quorum') throw quorumError(outcome.replies, outcome.required, 'replies');
+    return sendState(reply, bucket, key, outcome.state, request.query.format === 'json');
+  });
+
+  app.put<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
+    const { bucket, key } = validateKey(request.params);
+    const w = quorumParam(request.query.w, 'w', node.w, node.n);
+    const context = readContext(request, bucket, key);
+    const value = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
+    const contentType = request.headers['content-type'] ?? defaultContentType;
+    return write(reply, bucket, key, { context, value, contentType, deleted: false, w });
+  });
+
+  app.delete<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
+    const { bucket, key } = validateKey(request.params);
+    const w = quorumParam(request.query.w, 'w', node.w, node.n);
+    const context = readContext(request, bucket, key);
+    return write(reply, bucket, key, { context, value: new Uint8Array(0), contentType: defaultContentType, deleted: true, w });
+  });
+
+  for (const path of ['/v1/kv/:bucket/', '/v1/kv/:bucket']) {
+    app.all(path, async () => {
+      throw new ApiError('bad_key', 'the key is empty');
+    });
+  }
+
+  async function write(
+    reply: FastifyReply,
+    bucket: string,
+    key: string,
+    request: Parameters<DynamoNode['put']>[2],
+  ): Promise<FastifyReply> {
+    const outcome = await node.put(bucket, key, request);
+    if (outcome.kind === 'quorum') throw quorumError(outcome.acks, outcome.required, 'acks');
+    if (outcome.kind === 'error') throw toApiError(new ApiError(errorCodeOf(outcome.code), outcome.message));
+    return reply.code(204).header(contextHeader, contexts.encode(outcome.state.vv, contextScope(bucket, key))).send();
+  }
+
+  function readContext(request: FastifyRequest, bucket: string, key: string): VersionVector {
+    const header = request.headers[contextHeader];
+    if (header === undefined || header === '') return {};
+    if (typeof header !== 'string') throw new ApiError('bad_context', 'one X-Dynamo-Context header at most');
+    const context = contexts.decode(header, contextScope(bucket, key));
+    if (context === undefined) throw new ApiError('bad_context', 'the context is malformed, truncated or forged');
+    return context;
+  }
+
+  function sendState(
+    reply: FastifyReply,
+    bucket: string,
+    key: string,
+    state: SiblingSet | undefined,
+    asJson: boolean,
+  ): FastifyReply {
+    const context = state === undefined ? undefined : contexts.encode(state.vv, contextScope(bucket, key));
+    const live = state === undefined ? [] : liveSiblings(state);
+    if (live.length === 0) {
+      if (context !== undefined && state!.siblings.length > 0) reply.header(contextHeader, context);
+      return reply.code(404).send(new ApiError('not_found', 'no such key').body());
+    }
+    if (live.length === 1 && !asJson) {
+      const only = live[0];
+      return reply
+        .code(200)
+        .header(contextHeader, context!)
+        .header('content-type', only.contentType)
+        .header('last-modified', new Date(only.lastModified).toUTCString())
+        .send(Buffer.from(only.value.buffer, only.value.byteOffset, only.value.byteLength));
+    }
+    return reply
+      .code(asJson ? 200 : 300)
+      .header(contextHeader, context!)
+      .header('content-type', 'application/json')
+      .send(siblingEnvelope(context!, state!));
+  }
+
+  // ── Administration ────────────────────────────────────────────────────────────────────────
+
+  app.get('/v1/status', async () => ({
+    id: node.id,
+    http: options.httpAddress(),
+    peer: options.peerAddress,
+    pid: process.pid,
+    ringSize: node.ring.ringSize,
+    n: node.n,
+    r: node.r,
+    w: node.w,
+    members: node.memberList.map((member) => ({ id: member.id, http: member.http, peer: member.peer, state: 'up' })),
+    hintsPending: 0,
+    transfersPending: 0,
+  }));
+
+  app.get('/v1/ring', async () => node.ring.toJSON());
+
+  app.get<{ Params: KvParams }>('/v1/admin/preference/:bucket/:key', async (request) => {
+    const { bucket, key } = validateKey(request.params);
+    const { partition, preference } = node.locate(bucket, key);
+    return { partition, preference };
+  });
+
+  app.get<{ Params: KvParams }>('/v1/admin/local/:bucket/:key', async (request, reply) => {
+    const { bucket, key } = validateKey(request.params);
+    return sendState(reply, bucket, key, await node.localState(bucket, key), true);
+  });
+
+  app.post('/v1/admin/faults', async (request) => {
+    if (!options.allowFaultInjection) throw new ApiError('faults_disabled', 'fault injection is not enabled on this node');
+    const body = parseJsonBody(request.body);
+    const isolate = body.isolate;
+    if (!Array.isArray(isolate) || !isolate.every((id) => typeof id === 'string')) {
+      throw new ApiError('bad_request', 'expected {"isolate": [node ids]}');
+    }
+    options.isolate(isolate as string[]);
+    return { isolate };
+  });
+
+  return app;
+}
+
+/** The JSON sibling envelope of CONTRACT.md. */
+export function siblingEnvelope(context: string, state: SiblingSet) {
+  return {
+    context,
+    siblings: liveSiblings(state).map((sibling) => ({
+      value: Buffer.from(sibling.value.buffer, sibling.value.byteOffset, sibling.value.byteLength).toString('base64'),
+      contentType: sibling.contentType,
+      clock: { [sibling.node]: sibling.counter },
+      dot: { node: sibling.node, counter: sibling.counter },
+      lastModified: new Date(sibling.lastModified).toISOString(),
+    })),
+  };
+}
+
+function validateKey(params: KvParams): KvParams {
+  const { bucket, key } = params;
+  if (typeof bucket !== 'string' || bucket.length === 0 || Buffer.byteLength(bucket) > bucketBytesMax) {
+    throw new ApiError('bad_key', `a bucket is 1 to ${bucketBytesMax} bytes of UTF-8`);
+  }
+  if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key) > keyBytesMax) {
+    throw new ApiError('bad_key', `a key is 1 to ${keyBytesMax} bytes of UTF-8`);
+  }
+  return params;
+}
+
+function quorumParam(raw: string | undefined, name: string, fallback: number, n: number): number {
+  if (raw === undefined) return fallback;
+  const value = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= n)) throw new ApiError('bad_quorum', `${name} must be an integer from 1 to ${n}`);
+  return value;
+}
+
+function quorumError(got: number, required: number, noun: 'acks' | 'replies'): ApiError {
+  return new ApiError('quorum', `only ${got} of ${required} required replicas answered`, { acks: got, required, [noun]: got });
+}
+
+function errorCodeOf(code: string): 'too_many_siblings' | 'too_many_clock_entries' | 'internal' {
+  return code === 'too_many_siblings' || code === 'too_many_clock_entries' ? code : 'internal';
+}
+
+function parseJsonBody(body: unknown): Record<string, unknown> {
+  if (!(body instanceof Uint8Array) || body.byteLength === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw new ApiError('bad_request', 'the body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError('bad_request', 'the body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Maps anything thrown in a route (ours, Fastify's, a bug) to an API error. */
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+  if (fastifyError?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError?.statusCode === 413) {
+    return new ApiError('too_large', `a value is at most ${valueBytesMax} bytes`);
+  }
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new ApiError('bad_request', fastifyError.message ?? 'bad request');
+  }
+  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+}

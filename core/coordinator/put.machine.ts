@@ -1,0 +1,124 @@
+// The coordinated PUT (and DELETE, which writes a tombstone) as an XState v5 machine: one
+// actor per client request (Dynamo §4.5).
+//
+//   coordinating ──local write stored──▶ waitingForReplicas ──W acks──▶ done
+//        │ local write failed                 │ W unreachable or timeout    ▲
+//        └────────────────────────────────────┴─────────────────────────────┘
+//
+// The coordinator is a node of the key's preference list: it mints the new version's dot
+// against its own replica (one ack), then sends the resulting sibling set to the other
+// targets, which merge it. put-core.ts counts; the machine only moves.
+
+import { setup } from 'xstate';
+import type { NodeId } from '../common/types.js';
+import type { SiblingSet } from '../version/sibling-set.js';
+import type { VersionVector } from '../version/vector-clock.js';
+import * as core from './put-core.js';
+
+export interface PutWrite {
+  value: Uint8Array;
+  contentType: string;
+  deleted: boolean;
+}
+
+export interface PutInput {
+  bucket: string;
+  key: string;
+  partition: number;
+  /** The coordinator itself first, then the other replicas to write to. */
+  targets: readonly NodeId[];
+  w: number;
+  context: VersionVector;
+  write: PutWrite;
+  timeoutMs: number;
+  respond: (response: PutResponse) => void;
+}
+
+export type PutResponse =
+  | { kind: 'ok'; state: SiblingSet; acks: number }
+  | { kind: 'quorum'; acks: number; required: number }
+  | { kind: 'error'; code: string; message: string };
+
+export interface PutContext {
+  request: PutInput;
+  core: core.PutCore;
+  /** The new state, once the coordinator's replica stored it. */
+  state: SiblingSet | undefined;
+  /** The encoded new state, sent to the other replicas as is. */
+  encoded: Uint8Array | undefined;
+}
+
+export type PutEvent =
+  | { type: 'STORED'; state: SiblingSet; encoded: Uint8Array }
+  | { type: 'REJECTED'; code: string; message: string }
+  | { type: 'ACK'; node: NodeId }
+  | { type: 'FAILED'; node: NodeId };
+
+type Self = { send(event: PutEvent): void };
+
+export const putMachine = setup({
+  types: {} as { context: PutContext; events: PutEvent; input: PutInput },
+  actions: {
+    /** Applies the write to the local replica; answers with STORED or REJECTED. */
+    coordinateLocally: (_args: { context: PutContext; self: Self }) => {
+      throw new Error('putMachine: provide coordinateLocally');
+    },
+    /** Sends the encoded state to every other target; answers come back as ACK / FAILED. */
+    sendWrites: (_args: { context: PutContext; self: Self }) => {
+      throw new Error('putMachine: provide sendWrites');
+    },
+    stored: ({ context, event }) => {
+      if (event.type !== 'STORED') return;
+      context.state = event.state;
+      context.encoded = event.encoded;
+      core.addAck(context.core, context.request.targets[0]);
+    },
+    record: ({ context, event }) => {
+      if (event.type === 'ACK') core.addAck(context.core, event.node);
+      else if (event.type === 'FAILED') core.addFailure(context.core, event.node);
+    },
+    respondOk: ({ context }) =>
+      context.request.respond({ kind: 'ok', state: context.state!, acks: context.core.acked.size }),
+    respondQuorum: ({ context }) =>
+      context.request.respond({ kind: 'quorum', acks: context.core.acked.size, required: context.core.w }),
+    respondRejected: ({ context, event }) => {
+      if (event.type === 'REJECTED') context.request.respond({ kind: 'error', code: event.code, message: event.message });
+    },
+  },
+  guards: {
+    enough: ({ context }) => core.progress(context.core) === 'enough',
+    unreachable: ({ context }) => core.progress(context.core) === 'failed',
+  },
+  delays: {
+    requestTimeout: ({ context }) => context.request.timeoutMs,
+  },
+}).createMachine({
+  id: 'put',
+  context: ({ input }) => ({
+    request: input,
+    core: core.initPutCore(input.targets, input.w),
+    state: undefined,
+    encoded: undefined,
+  }),
+  initial: 'coordinating',
+  states: {
+    coordinating: {
+      entry: 'coordinateLocally',
+      on: {
+        STORED: { target: 'waitingForReplicas', actions: 'stored' },
+        REJECTED: { target: 'done', actions: 'respondRejected' },
+      },
+      after: { requestTimeout: { target: 'done', actions: 'respondQuorum' } },
+    },
+    waitingForReplicas: {
+      entry: 'sendWrites',
+      on: { ACK: { actions: 'record' }, FAILED: { actions: 'record' } },
+      always: [
+        { guard: 'enough', target: 'done', actions: 'respondOk' },
+        { guard: 'unreachable', target: 'done', actions: 'respondQuorum' },
+      ],
+      after: { requestTimeout: { target: 'done', actions: 'respondQuorum' } },
+    },
+    done: { type: 'final' },
+  },
+});

@@ -1,0 +1,40 @@
+// The configuration of one node process, as the CLI and the supervisor build it.
+
+import type { Member, NodeId } from '../common/types.js';
+
+export interface NodeConfig {
+  id: NodeId;
+  /** Data directory (classic-level lives in <dir>/db). */
+  dir: string;
+  /** Interface to bind HTTP and peer listeners to. */
+  host: string;
+  httpPort: number;
+  peerPort: number;
+  /** host:peerport of seed nodes. */
+  seeds: string[];
+  ringSize: number;
+  n: number;
+  r: number;
+  w: number;
+  hintedHandoff: boolean;
+  allowFaultInjection: boolean;
+  /** Shared by every node of a cluster: authenticates peers and seals contexts. */
+  clusterSecret: string;
+  /** When set, every HTTP request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  weight: number;
+  /**
+   * Members known up front (`cluster start` forms its cluster from this static list); a node
+   * started alone begins with just itself.
+   */
+  initialMembers?: Member[];
+  requestTimeoutMs?: number;
+}
+
+/** What a started node reports about itself. */
+export interface NodeInfo {
+  id: NodeId;
+  pid: number;
+  http: string;
+  peer: string;
+}

@@ -1,0 +1,106 @@
+// The messages nodes send each other, and their validation at the edge. The transport checks
+// the envelope; every body is checked here before the node acts on it, so a malformed message
+// from a peer gets an error reply and never reaches the store.
+//
+// Sibling sets travel as their stored bytes (record-codec.ts): a replica answers a read with
+// the bytes it has, and a coordinator sends the bytes it stored.
+
+import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
+import type { PeerMessage } from '../net/transport.js';
+import { isNodeId } from './record-codec.js';
+
+/** Read this node's replica of a key. Answer: ReplicaState. */
+export interface ReplicaGet extends PeerMessage {
+  type: 'replica.get';
+  b: string;
+  k: string;
+}
+
+/** Merge a sibling set into this node's replica (a replicated write or a read repair). Answer: Ack. */
+export interface ReplicaMerge extends PeerMessage {
+  type: 'replica.merge';
+  b: string;
+  k: string;
+  rec: Uint8Array;
+}
+
+/** Coordinate a write on behalf of a node outside the key's preference list. Answer: PutDone. */
+export interface CoordinatePut extends PeerMessage {
+  type: 'coord.put';
+  b: string;
+  k: string;
+  /** The client's causal context, already unsealed by the forwarding node. */
+  ctx: unknown;
+  v: Uint8Array;
+  ct: string;
+  del: boolean;
+  w: number;
+}
+
+export interface Ping extends PeerMessage {
+  type: 'ping';
+}
+
+export type PeerRequest = ReplicaGet | ReplicaMerge | CoordinatePut | Ping;
+
+export interface ReplicaState extends PeerMessage {
+  type: 'replica.state';
+  rec: Uint8Array | null;
+}
+
+export interface Ack extends PeerMessage {
+  type: 'ack';
+}
+
+export interface PutDone extends PeerMessage {
+  type: 'coord.put.done';
+  /** ok: the new state's bytes; quorum: acks / required; error: code / message. */
+  outcome: 'ok' | 'quorum' | 'error';
+  rec?: Uint8Array;
+  /** ok: the dot of the new version. */
+  node?: string;
+  counter?: number;
+  acks?: number;
+  required?: number;
+  code?: string;
+  message?: string;
+}
+
+export class MessageError extends Error {
+  override name = 'MessageError';
+}
+
+function isBucket(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= bucketBytesMax * 3;
+}
+
+function isKey(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= keyBytesMax * 3;
+}
+
+/** Checks a request from a peer; throws MessageError naming what is wrong. */
+export function validatePeerRequest(message: PeerMessage): PeerRequest {
+  switch (message.type) {
+    case 'replica.get':
+      if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.get: bad bucket or key');
+      return message as ReplicaGet;
+    case 'replica.merge':
+      if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.merge: bad bucket or key');
+      if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.merge: bad record');
+      return message as ReplicaMerge;
+    case 'coord.put':
+      if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('coord.put: bad bucket or key');
+      if (!(message.v instanceof Uint8Array) || message.v.byteLength > valueBytesMax) {
+        throw new MessageError('coord.put: bad value');
+      }
+      if (typeof message.ct !== 'string' || typeof message.del !== 'boolean') throw new MessageError('coord.put: bad fields');
+      if (typeof message.w !== 'number' || !Number.isInteger(message.w) || message.w < 1) {
+        throw new MessageError('coord.put: bad w');
+      }
+      return message as CoordinatePut;
+    case 'ping':
+      return message as Ping;
+    default:
+      throw new MessageError(`unknown message type ${JSON.stringify(String(message.type).slice(0, 40))}`);
+  }
+}

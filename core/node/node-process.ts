@@ -1,0 +1,87 @@
+// Assembles one real node: classic-level storage, the TCP transport, the DynamoNode and its
+// HTTP API, from a NodeConfig. Used by the process entry (main.ts, under a supervisor) and by
+// `dynamo node start` (in the foreground).
+
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer } from '../api/http-server.js';
+import type { Member } from '../common/types.js';
+import { formatAddress, TcpTransport } from '../net/tcp-transport.js';
+import { LevelStore } from '../storage/level-store.js';
+import { ContextCodec } from '../version/context.js';
+import type { NodeConfig, NodeInfo } from './config.js';
+import { contextMac } from './context-mac.js';
+import { DynamoNode } from './dynamo-node.js';
+import { realClock } from './real-clock.js';
+
+export interface RunningNode {
+  info: NodeInfo;
+  node: DynamoNode;
+  transport: TcpTransport;
+  http: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export async function startNodeProcess(config: NodeConfig): Promise<RunningNode> {
+  const store = new LevelStore(path.join(config.dir, 'db'));
+  await store.open();
+  const transport = new TcpTransport({
+    self: config.id,
+    host: config.host,
+    port: config.peerPort,
+    clock: realClock,
+    clusterSecret: config.clusterSecret,
+  });
+  let http: FastifyInstance | undefined;
+  try {
+    const peer = await transport.listen();
+    const peerAddress = formatAddress(config.host, peer.port);
+    let httpAddress = formatAddress(config.host, config.httpPort);
+    const self: Member = { id: config.id, http: httpAddress, peer: peerAddress, weight: config.weight };
+    const members = config.initialMembers ?? [self];
+    const node = new DynamoNode({
+      id: config.id,
+      store,
+      transport,
+      clock: realClock,
+      ringSize: config.ringSize,
+      n: config.n,
+      r: config.r,
+      w: config.w,
+      members,
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
+    await node.start();
+    http = createHttpServer({
+      node,
+      contexts: new ContextCodec(contextMac(config.clusterSecret)),
+      httpAddress: () => httpAddress,
+      peerAddress,
+      allowFaultInjection: config.allowFaultInjection,
+      isolate: (nodes) => transport.isolate(nodes),
+      token: config.token,
+    });
+    await http.listen({ host: config.host, port: config.httpPort });
+    const bound = http.server.address();
+    if (bound !== null && typeof bound === 'object') httpAddress = formatAddress(config.host, bound.port);
+    const server = http;
+    let stopping: Promise<void> | undefined;
+    return {
+      info: { id: config.id, pid: process.pid, http: `http://${httpAddress}`, peer: peerAddress },
+      node,
+      transport,
+      http: server,
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.close();
+          await transport.close();
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await http?.close().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

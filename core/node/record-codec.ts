@@ -1,0 +1,85 @@
+// The stored form of a key: its whole sibling set with its version vector, as one msgpack
+// array. The same bytes go to the other replicas on a put, so a coordinated write is encoded
+// once. Decoding validates every field: the bytes may come from a peer.
+//
+//   [1, {node: counter, ...}, [[node, counter, value, contentType, lastModifiedMs, deleted], ...]]
+
+import { Packr } from 'msgpackr';
+import { siblingsStoredMax, valueBytesMax } from '../common/limits.js';
+import { isValidNodeId } from '../version/vector-clock.js';
+import type { Sibling, SiblingSet } from '../version/sibling-set.js';
+import type { VersionVector } from '../version/vector-clock.js';
+
+const recordFormat = 1;
+/**
+ * Most entries a stored or received vector may hold. Puts refuse past clockEntriesMax, but merges
+ * of replicas may pass it; this only bounds what a malformed record can claim.
+ */
+const vvEntriesStoredMax = 1024;
+const contentTypeBytesMax = 256;
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+
+export class RecordError extends Error {
+  override name = 'RecordError';
+}
+
+export function encodeRecord(state: SiblingSet): Uint8Array {
+  const siblings = new Array(state.siblings.length);
+  for (let i = 0; i < state.siblings.length; i++) {
+    const s = state.siblings[i];
+    siblings[i] = [s.node, s.counter, s.value, s.contentType, s.lastModified, s.deleted];
+  }
+  return packr.pack([recordFormat, state.vv, siblings]);
+}
+
+/** Decodes and validates a stored or received record; throws RecordError when malformed. */
+export function decodeRecord(bytes: Uint8Array): SiblingSet {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(bytes);
+  } catch (error) {
+    throw new RecordError('record: not msgpack', { cause: error });
+  }
+  if (!Array.isArray(raw) || raw.length !== 3 || raw[0] !== recordFormat) throw new RecordError('record: bad header');
+  const vv = validateVersionVector(raw[1]);
+  const list = raw[2];
+  if (!Array.isArray(list) || list.length > siblingsStoredMax) throw new RecordError('record: bad sibling list');
+  const siblings: Sibling[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (!Array.isArray(s) || s.length !== 6) throw new RecordError('record: bad sibling');
+    const [node, counter, value, contentType, lastModified, deleted] = s;
+    if (!isNodeId(node) || !isCounter(counter)) throw new RecordError('record: bad dot');
+    if (!(value instanceof Uint8Array) || value.byteLength > valueBytesMax) throw new RecordError('record: bad value');
+    if (typeof contentType !== 'string' || contentType.length > contentTypeBytesMax) {
+      throw new RecordError('record: bad content type');
+    }
+    if (typeof lastModified !== 'number' || !Number.isFinite(lastModified)) throw new RecordError('record: bad time');
+    if (typeof deleted !== 'boolean') throw new RecordError('record: bad tombstone flag');
+    siblings[i] = { node, counter, value, contentType, lastModified, deleted };
+  }
+  return { vv, siblings };
+}
+
+export function validateVersionVector(raw: unknown): VersionVector {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) {
+    throw new RecordError('record: bad version vector');
+  }
+  const vv: VersionVector = Object.create(null);
+  let entries = 0;
+  for (const node in raw) {
+    const counter = (raw as Record<string, unknown>)[node];
+    if (!isNodeId(node) || !isCounter(counter)) throw new RecordError('record: bad version vector entry');
+    if (++entries > vvEntriesStoredMax) throw new RecordError('record: version vector too large');
+    vv[node] = counter;
+  }
+  return vv;
+}
+
+/** Node ids as version vectors accept them (core/version/vector-clock.ts). */
+export const isNodeId = isValidNodeId;
+
+function isCounter(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}

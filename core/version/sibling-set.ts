@@ -1,0 +1,344 @@
+// A key's versioned state: its siblings, each tagged with the dot (node, counter) of the write
+// that made it, plus one version vector covering every write the replica has seen for the key.
+// This is Dynamo's reconciliation (§4.4) made precise the way Riak made it, with dotted version
+// vectors (Preguiça et al.); in CRDT terms it is a multi-value register in a dotted causal
+// container, whose merge is a join: commutative, associative and idempotent. That is what lets
+// hinted handoff, read repair and anti-entropy apply states in any order, any number of times.
+//
+// States are immutable values: every function returns fresh top-level objects and never
+// changes its arguments (siblings and their bytes may be shared between states).
+//
+// Canonical form, which every function here returns: siblings sorted by (node, counter), dots
+// unique, every dot covered by `vv`, and `vv` canonical (vector-clock.ts). Equal states are then
+// structurally equal and msgpack-encode to the same bytes. Store only what coordinatePut and
+// mergeSiblingSets return (merge a state from a peer into the local one, or into the empty set,
+// rather than storing it as received).
+//
+// Bounds. Both bounds are enforced where a write is coordinated, and refused there with a typed
+// result (never by dropping data):
+// - siblingsMax: a put that would leave more than siblingsMax siblings is refused with
+//   'too_many_siblings'; the client must read (getting every sibling and a context that covers
+//   them) and write back a resolution, which always fits. Merges never refuse or drop, since a
+//   replica that refused a merge would never converge, so a merged state may hold more
+//   siblings than siblingsMax (at most siblingsMax per coordinator that accepted writes while
+//   partitioned); the next put must bring it back under.
+// - clockEntriesMax: a put whose vector would hold more than clockEntriesMax entries is refused
+//   with 'too_many_clock_entries'. Vectors hold one entry per node that ever coordinated a write
+//   of the key, and coordinators come from the key's preference list, so they stay near N and
+//   only grow when membership changes move the preference list. We refuse instead of pruning,
+//   unlike the paper's truncation at 10 entries, because pruning is unsafe with dots: a pruned
+//   entry makes the state forget writes it has seen, so a stale replica's superseded (or
+//   deleted) siblings come back on the next merge; and a node whose own entry was pruned would
+//   mint a dot it already used, which every replica that still remembers the entry treats as
+//   already seen and drops — a lost acknowledged write. The paper's vector clocks tolerated
+//   truncation because a lost entry there only produced a spurious conflict. The cost of
+//   refusing: a key whose clock reaches the bound (more than 60 distinct coordinators over its
+//   life with N = 3) stays readable but can no longer be written.
+
+import { assert } from '../common/assert.js';
+import { clockEntriesMax, siblingsMax } from '../common/limits.js';
+import type { NodeId } from '../common/types.js';
+import {
+  isValidNodeId,
+  isValidVersionVector,
+  vvCovers,
+  vvDescends,
+  vvEqual,
+  vvGet,
+  vvMerge,
+  vvMergeWith,
+  vvSize,
+  type VersionVector,
+} from './vector-clock.js';
+
+/** One version of a key's value (or a tombstone), named by the dot of the write that made it. */
+export interface Sibling {
+  /** The node that coordinated the write. */
+  node: NodeId;
+  /** The write's number among those `node` coordinated for this key: (node, counter) is the dot. */
+  counter: number;
+  value: Uint8Array;
+  contentType: string;
+  /** Milliseconds since the epoch, from the coordinator's injected clock; informational only. */
+  lastModified: number;
+  /** A tombstone: the write was a delete. */
+  deleted: boolean;
+}
+
+/** A key's state on one replica. */
+export interface SiblingSet {
+  /** Covers every write this replica has seen for the key, including superseded ones. */
+  vv: VersionVector;
+  /** The versions no write this replica has seen superseded, sorted by (node, counter). */
+  siblings: Sibling[];
+}
+
+/** What a client's put or delete supplies. */
+export interface SiblingWrite {
+  value: Uint8Array;
+  contentType: string;
+  lastModified: number;
+  deleted: boolean;
+}
+
+export type VersionErrorCode = 'too_many_siblings' | 'too_many_clock_entries';
+
+/** A put that would break a bound, refused with a stable code. Nothing was changed. */
+export interface PutRefused {
+  ok: false;
+  code: VersionErrorCode;
+  /** The size the put would have produced (siblings, or clock entries). */
+  size: number;
+  /** The bound it would have broken. */
+  limit: number;
+  message: string;
+}
+
+export interface PutAccepted {
+  ok: true;
+  /** The new state to store and send to the other replicas. */
+  state: SiblingSet;
+  /** The sibling this put created (its dot is (coordinator, counter)). */
+  sibling: Sibling;
+}
+
+export type PutResult = PutAccepted | PutRefused;
+
+const empty: SiblingSet = Object.freeze({
+  vv: Object.freeze({}) as VersionVector,
+  siblings: Object.freeze([]) as unknown as Sibling[],
+});
+
+/** The state of a key nothing was ever written to. */
+export function emptySiblingSet(): SiblingSet {
+  return { vv: {}, siblings: [] };
+}
+
+/**
+ * Coordinates a put (or, with `deleted`, a delete) on `coordinator`'s replica: drops every local
+ * sibling whose dot `context` covers (the client saw it, so its write supersedes it), adds the
+ * new sibling with dot (coordinator, max(context[coordinator], local.vv[coordinator]) + 1), and
+ * records the context and the new dot in the vector. Calls for one key on one node must be
+ * serialized (DESIGN.md), or two puts could mint the same dot. Refuses, changing nothing, when a
+ * bound would be broken (see the module comment).
+ */
+export function coordinatePut(
+  local: SiblingSet | undefined,
+  context: VersionVector,
+  coordinator: NodeId,
+  write: SiblingWrite,
+): PutResult {
+  assert(isValidNodeId(coordinator), 'coordinatePut: invalid coordinator id');
+  const base = local ?? empty;
+  const counter = Math.max(vvGet(context, coordinator), vvGet(base.vv, coordinator)) + 1;
+  assert(Number.isSafeInteger(counter), 'coordinatePut: counter overflow');
+  const sibling: Sibling = {
+    node: coordinator,
+    counter,
+    value: write.value,
+    contentType: write.contentType,
+    lastModified: write.lastModified,
+    deleted: write.deleted,
+  };
+
+  const siblings: Sibling[] = [];
+  let placed = false;
+  for (let i = 0; i < base.siblings.length; i++) {
+    const kept = base.siblings[i];
+    if (vvCovers(context, kept.node, kept.counter)) continue;
+    // The new dot is above every local dot of this coordinator, so it sorts after them.
+    if (!placed && compareDots(coordinator, counter, kept.node, kept.counter) < 0) {
+      siblings.push(sibling);
+      placed = true;
+    }
+    siblings.push(kept);
+  }
+  if (!placed) siblings.push(sibling);
+  if (siblings.length > siblingsMax) {
+    return refuse('too_many_siblings', siblings.length, siblingsMax);
+  }
+
+  const vv = vvMergeWith(base.vv, context, coordinator, counter);
+  const entries = vvSize(vv);
+  if (entries > clockEntriesMax) {
+    return refuse('too_many_clock_entries', entries, clockEntriesMax);
+  }
+  return { ok: true, state: { vv, siblings }, sibling };
+}
+
+/**
+ * The join of two replicas' states: a sibling of one side survives when the other side holds
+ * the same dot too, or has not seen it (its vector does not cover the dot); a sibling the other
+ * side has seen but no longer holds was superseded there. Never refuses and never drops a
+ * sibling that neither side superseded.
+ */
+export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
+  const as = a.siblings;
+  const bs = b.siblings;
+  const siblings: Sibling[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < as.length || j < bs.length) {
+    const order =
+      i === as.length
+        ? 1
+        : j === bs.length
+          ? -1
+          : compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
+    if (order === 0) {
+      // One dot names one write, so both copies are the same sibling.
+      siblings.push(as[i]);
+      i++;
+      j++;
+    } else if (order < 0) {
+      const s = as[i++];
+      assert(i === as.length || compareSiblings(s, as[i]) < 0, 'merge: siblings not canonical');
+      if (!vvCovers(b.vv, s.node, s.counter)) siblings.push(s);
+    } else {
+      const s = bs[j++];
+      assert(j === bs.length || compareSiblings(s, bs[j]) < 0, 'merge: siblings not canonical');
+      if (!vvCovers(a.vv, s.node, s.counter)) siblings.push(s);
+    }
+  }
+  return { vv: vvMerge(a.vv, b.vv), siblings };
+}
+
+/**
+ * True when `a` already holds everything `b` knows: merging `b` into `a` would leave `a`
+ * unchanged. Computed without building the merge.
+ */
+export function dominates(a: SiblingSet, b: SiblingSet): boolean {
+  if (!vvDescends(a.vv, b.vv)) return false;
+  const as = a.siblings;
+  const bs = b.siblings;
+  let i = 0;
+  let j = 0;
+  while (i < as.length || j < bs.length) {
+    const order =
+      i === as.length
+        ? 1
+        : j === bs.length
+          ? -1
+          : compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
+    if (order === 0) {
+      i++;
+      j++;
+    } else if (order < 0) {
+      // Only in a: the merge drops it when b has seen it (b superseded it).
+      const s = as[i++];
+      if (vvCovers(b.vv, s.node, s.counter)) return false;
+    } else {
+      // Only in b: the merge adds it unless a has seen it (a superseded it).
+      const s = bs[j++];
+      if (!vvCovers(a.vv, s.node, s.counter)) return false;
+    }
+  }
+  return true;
+}
+
+/** True when merging `merged` (e.g. a read's reconciled state) into `replica` would change it. */
+export function needsRepair(replica: SiblingSet, merged: SiblingSet): boolean {
+  return !dominates(replica, merged);
+}
+
+/** Structural equality of two canonical states, values compared byte by byte. */
+export function siblingSetEquals(a: SiblingSet, b: SiblingSet): boolean {
+  if (a.siblings.length !== b.siblings.length || !vvEqual(a.vv, b.vv)) return false;
+  for (let i = 0; i < a.siblings.length; i++) {
+    if (!siblingEquals(a.siblings[i], b.siblings[i])) return false;
+  }
+  return true;
+}
+
+/** Field-by-field equality of two siblings, values compared byte by byte. */
+export function siblingEquals(a: Sibling, b: Sibling): boolean {
+  if (a === b) return true;
+  if (
+    a.node !== b.node ||
+    a.counter !== b.counter ||
+    a.deleted !== b.deleted ||
+    a.contentType !== b.contentType ||
+    a.lastModified !== b.lastModified ||
+    a.value.length !== b.value.length
+  ) {
+    return false;
+  }
+  for (let k = 0; k < a.value.length; k++) {
+    if (a.value[k] !== b.value[k]) return false;
+  }
+  return true;
+}
+
+/** The siblings that are values, not tombstones. */
+export function liveSiblings(s: SiblingSet): Sibling[] {
+  return s.siblings.filter((sibling) => !sibling.deleted);
+}
+
+/**
+ * True when the key has siblings and every one is a tombstone: it reads as deleted and, once
+ * every replica holds the same, may be collected. False for the empty state.
+ */
+export function isTombstoneOnly(s: SiblingSet): boolean {
+  if (s.siblings.length === 0) return false;
+  for (let i = 0; i < s.siblings.length; i++) {
+    if (!s.siblings[i].deleted) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value` is a well-formed canonical state (for data from a peer or from disk):
+ * a valid vector, valid siblings with unique dots in (node, counter) order, each covered by the
+ * vector. Sizes are not bounded here (merges may pass siblingsMax); frame size bounds memory.
+ */
+export function isValidSiblingSet(value: unknown): value is SiblingSet {
+  if (typeof value !== 'object' || value === null) return false;
+  const { vv, siblings } = value as { vv?: unknown; siblings?: unknown };
+  if (!isValidVersionVector(vv) || !Array.isArray(siblings)) return false;
+  for (let i = 0; i < siblings.length; i++) {
+    const s = siblings[i] as Partial<Sibling> | null;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      !isValidNodeId(s.node) ||
+      typeof s.counter !== 'number' ||
+      !Number.isSafeInteger(s.counter) ||
+      s.counter <= 0 ||
+      !(s.value instanceof Uint8Array) ||
+      typeof s.contentType !== 'string' ||
+      typeof s.lastModified !== 'number' ||
+      !Number.isFinite(s.lastModified) ||
+      typeof s.deleted !== 'boolean' ||
+      !vvCovers(vv, s.node, s.counter)
+    ) {
+      return false;
+    }
+    if (i > 0 && compareSiblings(siblings[i - 1] as Sibling, s as Sibling) >= 0) return false;
+  }
+  return true;
+}
+
+/** Orders dots by node id (UTF-16 code units), then counter. */
+export function compareDots(
+  aNode: NodeId,
+  aCounter: number,
+  bNode: NodeId,
+  bCounter: number,
+): number {
+  if (aNode !== bNode) return aNode < bNode ? -1 : 1;
+  return aCounter - bCounter;
+}
+
+function compareSiblings(a: Sibling, b: Sibling): number {
+  return compareDots(a.node, a.counter, b.node, b.counter);
+}
+
+function refuse(code: VersionErrorCode, size: number, limit: number): PutRefused {
+  const message =
+    code === 'too_many_siblings'
+      ? `the write would leave ${size} siblings (at most ${limit}): ` +
+        'read the key and write back one resolution with its context'
+      : `the write would need ${size} clock entries (at most ${limit}): ` +
+        'too many nodes have coordinated writes of this key';
+  return { ok: false, code, size, limit, message };
+}

@@ -1,0 +1,130 @@
+// Random but realistic histories of one key for the versioning tests: a few replicas, puts
+// coordinated on any of them with the contexts real clients would send (none, one replica's,
+// a full read's, or one handed back by an earlier put, possibly stale), and merges between
+// replicas in any order, as hints, read repair and anti-entropy would apply them. The model
+// remembers every acknowledged write and which later put's context superseded it.
+
+import fc from 'fast-check';
+import {
+  coordinatePut,
+  emptySiblingSet,
+  mergeSiblingSets,
+  type Sibling,
+  type SiblingSet,
+} from '../../core/version/sibling-set.js';
+import { vvCovers, vvMerge, type VersionVector } from '../../core/version/vector-clock.js';
+
+export const replicaIds = ['a', 'b', 'c'] as const;
+
+export type ContextSource =
+  | { type: 'empty' }
+  | { type: 'replica'; replica: number }
+  | { type: 'read' }
+  | { type: 'returned'; index: number };
+
+export type Step =
+  | { type: 'put'; coordinator: number; context: ContextSource; deleted: boolean }
+  | { type: 'merge'; from: number; to: number };
+
+export interface Write {
+  node: string;
+  counter: number;
+  deleted: boolean;
+  /** True once a later put's context covered this write's dot. */
+  superseded: boolean;
+}
+
+export interface History {
+  replicas: SiblingSet[];
+  writes: Write[];
+  /** Every state any replica held, in order. */
+  states: SiblingSet[];
+}
+
+const replica = fc.integer({ min: 0, max: replicaIds.length - 1 });
+
+export const contextSourceArb: fc.Arbitrary<ContextSource> = fc.oneof(
+  fc.constant<ContextSource>({ type: 'empty' }),
+  replica.map<ContextSource>((r) => ({ type: 'replica', replica: r })),
+  fc.constant<ContextSource>({ type: 'read' }),
+  fc.nat().map<ContextSource>((index) => ({ type: 'returned', index })),
+);
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    type: fc.constant('put' as const),
+    coordinator: replica,
+    context: contextSourceArb,
+    deleted: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+  }),
+  fc.record({ type: fc.constant('merge' as const), from: replica, to: replica }),
+);
+
+export const historyArb = (maxSteps = 30): fc.Arbitrary<Step[]> =>
+  fc.array(stepArb, { minLength: 1, maxLength: maxSteps });
+
+/** The bytes of write number `index`, so a sibling names the write it came from. */
+export function valueOf(index: number): Uint8Array {
+  return new Uint8Array([index & 0xff, (index >> 8) & 0xff]);
+}
+
+export function runHistory(steps: Step[]): History {
+  const replicas = replicaIds.map(() => emptySiblingSet());
+  const writes: Write[] = [];
+  const returned: VersionVector[] = [];
+  const states: SiblingSet[] = [];
+  for (const step of steps) {
+    if (step.type === 'merge') {
+      replicas[step.to] = mergeSiblingSets(replicas[step.to], replicas[step.from]);
+      states.push(replicas[step.to]);
+      continue;
+    }
+    const context = contextOf(step.context, replicas, returned);
+    for (const write of writes) {
+      if (vvCovers(context, write.node, write.counter)) write.superseded = true;
+    }
+    const coordinator = replicaIds[step.coordinator];
+    const result = coordinatePut(replicas[step.coordinator], context, coordinator, {
+      value: step.deleted ? new Uint8Array(0) : valueOf(writes.length),
+      contentType: 'application/octet-stream',
+      lastModified: writes.length,
+      deleted: step.deleted,
+    });
+    if (!result.ok) throw new Error(`unexpected refusal: ${result.message}`);
+    replicas[step.coordinator] = result.state;
+    states.push(result.state);
+    returned.push(result.state.vv);
+    writes.push({
+      node: result.sibling.node,
+      counter: result.sibling.counter,
+      deleted: step.deleted,
+      superseded: false,
+    });
+  }
+  return { replicas, writes, states };
+}
+
+export function mergeAll(states: readonly SiblingSet[]): SiblingSet {
+  return states.reduce(mergeSiblingSets, emptySiblingSet());
+}
+
+export function dotsOf(siblings: readonly Pick<Sibling, 'node' | 'counter'>[]): string[] {
+  return siblings.map((s) => `${s.node}:${s.counter}`);
+}
+
+function contextOf(
+  source: ContextSource,
+  replicas: readonly SiblingSet[],
+  returned: readonly VersionVector[],
+): VersionVector {
+  switch (source.type) {
+    case 'empty':
+      return {};
+    case 'replica':
+      return replicas[source.replica].vv;
+    case 'read':
+      return replicas.reduce<VersionVector>((vv, s) => vvMerge(vv, s.vv), {});
+    case 'returned':
+      return returned.length === 0 ? {} : returned[source.index % returned.length];
+  }
+}
