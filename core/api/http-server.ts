@@ -9,7 +9,8 @@ import type { NodeId } from '../common/types.js';
 import type { DynamoNode } from '../node/dynamo-node.js';
 import { liveSiblings } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
-import type { VersionVector } from '../version/vector-clock.js';
+import { contextAfterWrite } from '../version/causal-context.js';
+import type { CausalContext } from '../version/causal-context.js';
 import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
 import { ApiError } from './errors.js';
@@ -110,14 +111,18 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const outcome = await node.put(bucket, key, request);
     if (outcome.kind === 'quorum') throw quorumError(outcome.acks, outcome.required, 'acks');
     if (outcome.kind === 'error') throw toApiError(new ApiError(errorCodeOf(outcome.code), outcome.message));
-    return reply.code(204).header(contextHeader, contexts.encode(outcome.state.vv, contextScope(bucket, key))).send();
+    // The client has now seen what its context covered plus its own write, and nothing else:
+    // returning the coordinator's whole vector would let its next write supersede siblings it
+    // never read (causal-context.ts).
+    const seen = contextAfterWrite(request.context, outcome.dot);
+    return reply.code(204).header(contextHeader, contexts.encodeContext(seen, contextScope(bucket, key))).send();
   }
 
-  function readContext(request: FastifyRequest, bucket: string, key: string): VersionVector {
+  function readContext(request: FastifyRequest, bucket: string, key: string): CausalContext {
     const header = request.headers[contextHeader];
-    if (header === undefined || header === '') return {};
+    if (header === undefined || header === '') return { vv: {}, dots: [] };
     if (typeof header !== 'string') throw new ApiError('bad_context', 'one X-Dynamo-Context header at most');
-    const context = contexts.decode(header, contextScope(bucket, key));
+    const context = contexts.decodeContext(header, contextScope(bucket, key));
     if (context === undefined) throw new ApiError('bad_context', 'the context is malformed, truncated or forged');
     return context;
   }

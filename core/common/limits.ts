@@ -27,6 +27,8 @@ export const nodeIdBytesMax = 64;
  * entries with maximal node ids and counters, plus a 32-byte tag, takes about 6,300 characters.
  */
 export const contextCharsMax = 8192;
+/** Most loose dots a context carries beyond its vector (core/version/causal-context.ts). */
+export const contextDotsMax = 8;
 /** Largest frame between peers: a full sibling set of maximal values plus framing. */
 export const frameBytesMax = 8 * 1024 * 1024;
 /** Largest frame before a connection has proved the cluster secret (handshake frames only). */

@@ -12,7 +12,7 @@
 import { setup } from 'xstate';
 import type { NodeId } from '../common/types.js';
 import type { SiblingSet } from '../version/sibling-set.js';
-import type { VersionVector } from '../version/vector-clock.js';
+import type { CausalContext } from '../version/causal-context.js';
 import * as core from './put-core.js';
 
 export interface PutWrite {
@@ -28,7 +28,7 @@ export interface PutInput {
   /** The coordinator itself first, then the other replicas to write to. */
   targets: readonly NodeId[];
   w: number;
-  context: VersionVector;
+  context: CausalContext;
   write: PutWrite;
   timeoutMs: number;
   respond: (response: PutResponse) => void;

@@ -27,11 +27,11 @@ import { encodeDataKey } from '../storage/keys.js';
 import type { Store } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
-import type { VersionVector } from '../version/vector-clock.js';
+import type { CausalContext } from '../version/causal-context.js';
 import { KeyLocks } from './key-locks.js';
 import { MessageError, validatePeerRequest } from './messages.js';
 import type { CoordinatePut, PutDone, ReplicaState } from './messages.js';
-import { decodeRecord, encodeRecord, validateVersionVector } from './record-codec.js';
+import { decodeRecord, encodeRecord, validateCausalContext } from './record-codec.js';
 
 export interface DynamoNodeOptions {
   id: NodeId;
@@ -56,7 +56,8 @@ export type PutOutcome =
   | { kind: 'error'; code: string; message: string };
 
 export interface PutRequest {
-  context: VersionVector;
+  /** What the client has seen: every sibling it covers is superseded by this write. */
+  context: CausalContext;
   value: Uint8Array;
   contentType: string;
   deleted: boolean;
@@ -315,12 +316,13 @@ export class DynamoNode {
     return this.locks.run(lockName(request.partition, request.bucket, request.key), async () => {
       const bytes = await this.store.data.get(storageKey);
       const local = bytes === undefined ? undefined : decodeRecord(bytes);
-      const result = coordinatePut(local, request.context, this.id, {
+      const write = {
         value: request.write.value,
         contentType: request.write.contentType,
         deleted: request.write.deleted,
         lastModified: this.clock.now(),
-      });
+      };
+      const result = coordinatePut(local, request.context.vv, this.id, write, request.context.dots);
       if (!result.ok) return { type: 'REJECTED', code: result.code, message: result.message };
       const encoded = encodeRecord(result.state);
       await this.store.data.put(storageKey, encoded);
@@ -367,7 +369,7 @@ export class DynamoNode {
         return { type: 'ack' };
       }
       case 'coord.put': {
-        const context = validateVersionVector(request.ctx);
+        const context = validateCausalContext(request.ctx);
         const outcome = await this.put(request.b, request.k, {
           context,
           value: request.v,

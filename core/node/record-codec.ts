@@ -5,7 +5,8 @@
 //   [1, {node: counter, ...}, [[node, counter, value, contentType, lastModifiedMs, deleted], ...]]
 
 import { Packr } from 'msgpackr';
-import { siblingsStoredMax, valueBytesMax } from '../common/limits.js';
+import { contextDotsMax, siblingsStoredMax, valueBytesMax } from '../common/limits.js';
+import type { CausalContext, Dot } from '../version/causal-context.js';
 import { isValidNodeId } from '../version/vector-clock.js';
 import type { Sibling, SiblingSet } from '../version/sibling-set.js';
 import type { VersionVector } from '../version/vector-clock.js';
@@ -75,6 +76,21 @@ export function validateVersionVector(raw: unknown): VersionVector {
     vv[node] = counter;
   }
   return vv;
+}
+
+/** Checks a causal context received from a peer (a forwarded put's `{vv, dots}`). */
+export function validateCausalContext(raw: unknown): CausalContext {
+  if (typeof raw !== 'object' || raw === null) throw new RecordError('context: not an object');
+  const { vv, dots } = raw as { vv?: unknown; dots?: unknown };
+  if (!Array.isArray(dots) || dots.length > contextDotsMax) throw new RecordError('context: bad dots');
+  const checked: Dot[] = [];
+  for (const dot of dots) {
+    if (!Array.isArray(dot) || dot.length !== 2 || !isNodeId(dot[0]) || !isCounter(dot[1])) {
+      throw new RecordError('context: bad dot');
+    }
+    checked.push([dot[0], dot[1]]);
+  }
+  return { vv: validateVersionVector(vv), dots: checked };
 }
 
 /** Node ids as version vectors accept them (core/version/vector-clock.ts). */

@@ -18,16 +18,18 @@
 // scope or in a non-canonical form decodes to undefined, never to a corrupted clock.
 
 import { assert } from '../common/assert.js';
-import { clockEntriesMax, contextCharsMax, nodeIdBytesMax } from '../common/limits.js';
+import { clockEntriesMax, contextCharsMax, contextDotsMax, nodeIdBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
 import { base64urlDecode, base64urlEncode } from './base64url.js';
 import { utf8ByteLength, utf8Decode, utf8Encode, utf8Write } from './utf8.js';
-import { isValidNodeId, type VersionVector } from './vector-clock.js';
+import type { CausalContext, Dot } from './causal-context.js';
+import { isValidNodeId, vvGet, type VersionVector } from './vector-clock.js';
 
 /** Computes a tag over `data` (HMAC-SHA256 truncated to 16 bytes in a node: context-mac.ts). */
 export type ContextMac = (data: Uint8Array) => Uint8Array;
 
 const formatVersion = 1;
+const formatVersionWithDots = 2;
 const tagBytesMin = 16;
 const tagBytesMax = 32;
 const varintBytesMax = 8;
@@ -60,11 +62,31 @@ export class ContextCodec {
 
   /** The sealed context for `vv`. `vv` must be valid (vector-clock.ts). */
   encode(vv: VersionVector, scope = ''): string {
+    return this.encodeContext({ vv, dots: [] }, scope);
+  }
+
+  /**
+   * The sealed form of a causal context (causal-context.ts). Without loose dots it is the
+   * format-1 layout above; with them, format 2 appends `varint dot count · per dot: varint
+   * UTF-8 length · node id bytes · varint counter`, in (node, counter) order.
+   */
+  encodeContext(context: CausalContext, scope = ''): string {
+    const vv = context.vv;
+    const dots = context.dots;
     const nodes = Object.keys(vv);
-    if (nodes.length === 0) return '';
+    if (nodes.length === 0 && dots.length === 0) return '';
     nodes.sort();
 
     let payloadBytes = 1 + varintSize(nodes.length);
+    if (dots.length > 0) {
+      payloadBytes += varintSize(dots.length);
+      for (let i = 0; i < dots.length; i++) {
+        const [node, counter] = dots[i];
+        assert(isValidNodeId(node) && Number.isSafeInteger(counter) && counter > 0, 'ContextCodec: invalid dot');
+        const length = utf8ByteLength(node);
+        payloadBytes += varintSize(length) + length + varintSize(counter);
+      }
+    }
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
       const counter = vv[node];
@@ -82,13 +104,21 @@ export class ContextCodec {
     let at = writeVarint(buffer, 0, scopeBytes.length);
     buffer.set(scopeBytes, at);
     at += scopeBytes.length;
-    buffer[at++] = formatVersion;
+    buffer[at++] = dots.length === 0 ? formatVersion : formatVersionWithDots;
     at = writeVarint(buffer, at, nodes.length);
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
       at = writeVarint(buffer, at, utf8ByteLength(node));
       at = utf8Write(node, buffer, at);
       at = writeVarint(buffer, at, vv[node]);
+    }
+    if (dots.length > 0) {
+      at = writeVarint(buffer, at, dots.length);
+      for (let i = 0; i < dots.length; i++) {
+        at = writeVarint(buffer, at, utf8ByteLength(dots[i][0]));
+        at = utf8Write(dots[i][0], buffer, at);
+        at = writeVarint(buffer, at, dots[i][1]);
+      }
     }
     assert(at === prefixBytes + payloadBytes, 'ContextCodec.encode: size mismatch');
     const tag = this.mac(buffer.subarray(0, at));
@@ -97,9 +127,15 @@ export class ContextCodec {
     return base64urlEncode(buffer.subarray(prefixBytes));
   }
 
-  /** The vector sealed in `context`; undefined unless it is a context we issued for `scope`. */
+  /** The vector sealed in `context`; undefined unless it is a format-1 context we issued for `scope`. */
   decode(context: string, scope = ''): VersionVector | undefined {
-    if (context === '') return {};
+    const decoded = this.decodeContext(context, scope);
+    return decoded === undefined || decoded.dots.length > 0 ? undefined : decoded.vv;
+  }
+
+  /** The causal context sealed in `context`; undefined unless we issued it for `scope`. */
+  decodeContext(context: string, scope = ''): CausalContext | undefined {
+    if (context === '') return { vv: {}, dots: [] };
     if (context.length > contextCharsMax) return undefined;
     const bytes = base64urlDecode(context);
     if (bytes === undefined) return undefined;
@@ -118,11 +154,12 @@ export class ContextCodec {
 }
 
 /** Parses a verified payload; undefined unless it is exactly one canonical, bounded vector. */
-function parsePayload(bytes: Uint8Array, end: number): VersionVector | undefined {
+function parsePayload(bytes: Uint8Array, end: number): CausalContext | undefined {
   const reader = new Reader(bytes, end);
-  if (bytes[reader.at++] !== formatVersion) return undefined;
+  const format = bytes[reader.at++];
+  if (format !== formatVersion && format !== formatVersionWithDots) return undefined;
   const count = reader.varint();
-  if (count < 1 || count > clockEntriesMax) return undefined;
+  if (count < (format === formatVersion ? 1 : 0) || count > clockEntriesMax) return undefined;
   const vv: VersionVector = {};
   let previous: NodeId = '';
   for (let i = 0; i < count; i++) {
@@ -139,7 +176,25 @@ function parsePayload(bytes: Uint8Array, end: number): VersionVector | undefined
     vv[node] = counter;
     previous = node;
   }
-  return reader.at === end ? vv : undefined;
+  const dots: Dot[] = [];
+  if (format === formatVersionWithDots) {
+    const dotCount = reader.varint();
+    if (dotCount < 1 || dotCount > contextDotsMax) return undefined;
+    for (let i = 0; i < dotCount; i++) {
+      const length = reader.varint();
+      if (length < 1 || length > nodeIdBytesMax || reader.at + length > end) return undefined;
+      const node = utf8Decode(bytes, reader.at, reader.at + length);
+      reader.at += length;
+      const counter = reader.varint();
+      if (node === undefined || !isValidNodeId(node) || counter < 1) return undefined;
+      const last = dots[dots.length - 1];
+      // Strictly ascending by (node, counter), and never covered by the vector: canonical.
+      if (last !== undefined && (node < last[0] || (node === last[0] && counter <= last[1]))) return undefined;
+      if (counter <= vvGet(vv, node)) return undefined;
+      dots.push([node, counter]);
+    }
+  }
+  return reader.at === end ? { vv, dots } : undefined;
 }
 
 class Reader {

@@ -6,3 +6,4 @@ export * from './sibling-set.js';
 export * from './context.js';
 export { base64urlDecode, base64urlEncode } from './base64url.js';
 export { utf8ByteLength, utf8Decode, utf8Encode } from './utf8.js';
+export * from './causal-context.js';

@@ -36,6 +36,7 @@
 //   life with N = 3) stays readable but can no longer be written.
 
 import { assert } from '../common/assert.js';
+import { contextCovers, contextMaxCounter, foldDots, type CausalContext, type Dot } from './causal-context.js';
 import { clockEntriesMax, siblingsMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
 import {
@@ -104,6 +105,8 @@ export interface PutAccepted {
 
 export type PutResult = PutAccepted | PutRefused;
 
+const noDots: readonly Dot[] = Object.freeze([]);
+
 const empty: SiblingSet = Object.freeze({
   vv: Object.freeze({}) as VersionVector,
   siblings: Object.freeze([]) as unknown as Sibling[],
@@ -116,7 +119,8 @@ export function emptySiblingSet(): SiblingSet {
 
 /**
  * Coordinates a put (or, with `deleted`, a delete) on `coordinator`'s replica: drops every local
- * sibling whose dot `context` covers (the client saw it, so its write supersedes it), adds the
+ * sibling whose dot `context` (or one of `contextDots`, see causal-context.ts) covers (the client
+ * saw it, so its write supersedes it), adds the
  * new sibling with dot (coordinator, max(context[coordinator], local.vv[coordinator]) + 1), and
  * records the context and the new dot in the vector. Calls for one key on one node must be
  * serialized (DESIGN.md), or two puts could mint the same dot. Refuses, changing nothing, when a
@@ -127,10 +131,12 @@ export function coordinatePut(
   context: VersionVector,
   coordinator: NodeId,
   write: SiblingWrite,
+  contextDots: readonly Dot[] = noDots,
 ): PutResult {
   assert(isValidNodeId(coordinator), 'coordinatePut: invalid coordinator id');
   const base = local ?? empty;
-  const counter = Math.max(vvGet(context, coordinator), vvGet(base.vv, coordinator)) + 1;
+  const seen: CausalContext = { vv: context, dots: contextDots };
+  const counter = Math.max(contextMaxCounter(seen, coordinator), vvGet(base.vv, coordinator)) + 1;
   assert(Number.isSafeInteger(counter), 'coordinatePut: counter overflow');
   const sibling: Sibling = {
     node: coordinator,
@@ -145,7 +151,7 @@ export function coordinatePut(
   let placed = false;
   for (let i = 0; i < base.siblings.length; i++) {
     const kept = base.siblings[i];
-    if (vvCovers(context, kept.node, kept.counter)) continue;
+    if (contextCovers(seen, kept.node, kept.counter)) continue;
     // The new dot is above every local dot of this coordinator, so it sorts after them.
     if (!placed && compareDots(coordinator, counter, kept.node, kept.counter) < 0) {
       siblings.push(sibling);
@@ -158,7 +164,10 @@ export function coordinatePut(
     return refuse('too_many_siblings', siblings.length, siblingsMax);
   }
 
-  const vv = vvMergeWith(base.vv, context, coordinator, counter);
+  // Loose dots of the context that continue the vector are recorded in it; the others only
+  // superseded the siblings they name (causal-context.ts).
+  const seenVv = contextDots.length === 0 ? context : foldDots(vvMerge(base.vv, context), contextDots).vv;
+  const vv = vvMergeWith(base.vv, seenVv, coordinator, counter);
   const entries = vvSize(vv);
   if (entries > clockEntriesMax) {
     return refuse('too_many_clock_entries', entries, clockEntriesMax);
