@@ -6,6 +6,7 @@
 // with the membership work. The cluster secret is made once and kept in <dir>/cluster.secret.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,14 @@ import { startNodeProcess } from '../node/node-process.js';
 import { CliExit } from './exit.js';
 import { checkQuorum, hostPortList, integerIn, nodeIdArg, onOff, powerOfTwo } from './options.js';
 
-export const nodeEntry = fileURLToPath(new URL('../node/main.js', import.meta.url));
+/**
+ * The node process entry: next to this module when running the build; from the sources (tests
+ * under vitest), the built copy in dist/.
+ */
+export const nodeEntry = [
+  fileURLToPath(new URL('../node/main.js', import.meta.url)),
+  fileURLToPath(new URL('../../dist/core/node/main.js', import.meta.url)),
+].find((candidate) => existsSync(candidate)) ?? fileURLToPath(new URL('../node/main.js', import.meta.url));
 
 export interface LocalClusterOptions {
   nodes: number;
@@ -33,6 +41,10 @@ export interface LocalClusterOptions {
   clusterSecret?: string;
   token?: string;
   host?: string;
+  /** Explicit ports per node (tests pick free ones); otherwise base + i. */
+  httpPorts?: number[];
+  peerPorts?: number[];
+  requestTimeoutMs?: number;
 }
 
 /** The cluster secret: given, from the environment, kept in <dir>/cluster.secret, or made now. */
@@ -58,20 +70,17 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
   const secret = await clusterSecret(dir, options.clusterSecret);
   const host = options.host ?? '127.0.0.1';
   const members: Member[] = [];
+  const httpPort = (i: number) => options.httpPorts?.[i - 1] ?? options.basePort + i;
+  const peerPort = (i: number) => options.peerPorts?.[i - 1] ?? options.peerBasePort + i;
   for (let i = 1; i <= options.nodes; i++) {
-    members.push({
-      id: `n${i}`,
-      http: `${host}:${options.basePort + i}`,
-      peer: `${host}:${options.peerBasePort + i}`,
-      weight: 1,
-    });
+    members.push({ id: `n${i}`, http: `${host}:${httpPort(i)}`, peer: `${host}:${peerPort(i)}`, weight: 1 });
   }
   return members.map((member, index) => ({
     id: member.id,
     dir: path.join(dir, member.id),
     host,
-    httpPort: options.basePort + index + 1,
-    peerPort: options.peerBasePort + index + 1,
+    httpPort: httpPort(index + 1),
+    peerPort: peerPort(index + 1),
     seeds: [members[0].peer],
     ringSize: options.ringSize,
     n: options.n,
@@ -83,6 +92,7 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     token: options.token ?? process.env.DYNAMO_TOKEN,
     weight: 1,
     initialMembers: members,
+    requestTimeoutMs: options.requestTimeoutMs,
   }));
 }
 
