@@ -1,0 +1,274 @@
+// The durable Store: one LevelDB database (classic-level) per node, with one sublevel per key
+// space (data, hints, meta). Keys and values are raw bytes (the 'view' encoding: Uint8Array
+// in, Uint8Array out, no transcoding). A batch across spaces is one LevelDB write batch, so
+// it is atomic; a range is a LevelDB iterator with bounds, read from its implicit snapshot.
+
+import { ClassicLevel } from 'classic-level';
+import {
+  checkBatch,
+  checkKey,
+  checkValue,
+  spaceNames,
+  StoreError,
+  type BatchOp,
+  type Bytes,
+  type KeyValueSpace,
+  type RangeOptions,
+  type SpaceBatchOp,
+  type SpaceName,
+  type Store,
+  type StoreErrorCode,
+} from './store.js';
+
+export interface LevelStoreOptions {
+  /** Flush every write to disk before acknowledging it (slower; survives power loss). */
+  sync?: boolean;
+  /** LevelDB block cache, bytes (classic-level's default is 8 MiB). */
+  cacheSize?: number;
+  /** LevelDB memtable size, bytes (classic-level's default is 4 MiB). */
+  writeBufferSize?: number;
+}
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Sublevel = ReturnType<typeof openSublevel>;
+type State = 'new' | 'opening' | 'open' | 'closing' | 'closed';
+
+/** Entries fetched from LevelDB per native call while ranging. */
+const rangeBatchSize = 256;
+
+const bytesEncoding = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+export class LevelStore implements Store {
+  readonly data: LevelSpace;
+  readonly hints: LevelSpace;
+  readonly meta: LevelSpace;
+  private db: Db | undefined;
+  private state: State = 'new';
+  private readonly writeOptions: { sync: boolean };
+
+  constructor(
+    readonly location: string,
+    private readonly options: LevelStoreOptions = {},
+  ) {
+    this.writeOptions = { sync: options.sync ?? false };
+    this.data = new LevelSpace(this, 'data');
+    this.hints = new LevelSpace(this, 'hints');
+    this.meta = new LevelSpace(this, 'meta');
+  }
+
+  async open(): Promise<void> {
+    if (this.state === 'open') return;
+    if (this.state === 'opening' || this.state === 'closing') {
+      throw new StoreError('io', `the store is ${this.state}`);
+    }
+    this.state = 'opening';
+    // A new database object per open: abstract-level opens itself on construction (deferred
+    // open), and creating it here keeps "open" under this class's control.
+    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(this.location, {
+      ...bytesEncoding,
+      createIfMissing: true,
+      cacheSize: this.options.cacheSize,
+      writeBufferSize: this.options.writeBufferSize,
+    });
+    try {
+      await db.open();
+    } catch (error) {
+      this.state = 'closed';
+      await db.close().catch(() => undefined);
+      throw toStoreError(error, `cannot open the store at ${this.location}`);
+    }
+    this.db = db;
+    for (const name of spaceNames) this.space(name).attach(openSublevel(db, name));
+    this.state = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    const db = this.db as Db;
+    this.db = undefined;
+    for (const name of spaceNames) this.space(name).detach();
+    try {
+      await db.close();
+    } catch (error) {
+      throw toStoreError(error, 'cannot close the store');
+    } finally {
+      this.state = 'closed';
+    }
+  }
+
+  async batch(ops: SpaceBatchOp[]): Promise<void> {
+    const db = this.checkOpen();
+    checkBatch(ops);
+    const levelOps = ops.map((op) => {
+      if (!spaceNames.includes(op.space)) throw new StoreError('bad_key', `unknown space ${String(op.space)}`);
+      const sublevel = this.space(op.space).sublevelOrThrow();
+      return op.type === 'put'
+        ? { type: 'put' as const, sublevel, key: op.key, value: op.value as Bytes }
+        : { type: 'del' as const, sublevel, key: op.key };
+    });
+    try {
+      await db.batch(levelOps, this.writeOptions);
+    } catch (error) {
+      throw toStoreError(error, 'batch failed');
+    }
+  }
+
+  /** @internal The open database, or a StoreError saying why there is none. */
+  checkOpen(): Db {
+    if (this.state === 'open') return this.db as Db;
+    if (this.state === 'new' || this.state === 'opening') throw new StoreError('not_open', 'the store is not open');
+    throw new StoreError('closed', 'the store is closed');
+  }
+
+  /**
+   * @internal Write options for sublevel writes. Sublevels forward options to the root
+   * database, which reads `sync`; abstract-level's types do not list it, hence the plain `{}`.
+   */
+  get putOptions(): {} {
+    return this.writeOptions;
+  }
+
+  private space(name: SpaceName): LevelSpace {
+    return name === 'data' ? this.data : name === 'hints' ? this.hints : this.meta;
+  }
+}
+
+/** One key space: a sublevel of the store's database. */
+export class LevelSpace implements KeyValueSpace {
+  private sublevel: Sublevel | undefined;
+
+  constructor(
+    private readonly store: LevelStore,
+    readonly name: SpaceName,
+  ) {}
+
+  /** @internal */
+  attach(sublevel: Sublevel): void {
+    this.sublevel = sublevel;
+  }
+
+  /** @internal */
+  detach(): void {
+    this.sublevel = undefined;
+  }
+
+  /** @internal */
+  sublevelOrThrow(): Sublevel {
+    this.store.checkOpen();
+    return this.sublevel as Sublevel;
+  }
+
+  async get(key: Bytes): Promise<Bytes | undefined> {
+    const sublevel = this.sublevelOrThrow();
+    checkKey(key);
+    try {
+      return await sublevel.get(key);
+    } catch (error) {
+      throw toStoreError(error, `get from ${this.name} failed`);
+    }
+  }
+
+  async put(key: Bytes, value: Bytes): Promise<void> {
+    const sublevel = this.sublevelOrThrow();
+    checkKey(key);
+    checkValue(value);
+    try {
+      await sublevel.put(key, value, this.store.putOptions);
+    } catch (error) {
+      throw toStoreError(error, `put to ${this.name} failed`);
+    }
+  }
+
+  async del(key: Bytes): Promise<void> {
+    const sublevel = this.sublevelOrThrow();
+    checkKey(key);
+    try {
+      await sublevel.del(key, this.store.putOptions);
+    } catch (error) {
+      throw toStoreError(error, `del from ${this.name} failed`);
+    }
+  }
+
+  async batch(ops: BatchOp[]): Promise<void> {
+    const sublevel = this.sublevelOrThrow();
+    checkBatch(ops);
+    const levelOps = ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put' as const, key: op.key, value: op.value as Bytes }
+        : { type: 'del' as const, key: op.key },
+    );
+    try {
+      await sublevel.batch(levelOps, this.store.putOptions);
+    } catch (error) {
+      throw toStoreError(error, `batch on ${this.name} failed`);
+    }
+  }
+
+  async *range(options: RangeOptions): AsyncGenerator<[Bytes, Bytes]> {
+    const sublevel = this.sublevelOrThrow();
+    const { gte, lt, limit } = options;
+    if (gte !== undefined) checkKey(gte);
+    if (lt !== undefined) checkKey(lt);
+    const iterator = sublevel.iterator({
+      ...bounds(gte, lt),
+      limit: limit === undefined || limit < 0 ? -1 : limit,
+    });
+    try {
+      for (;;) {
+        let entries: Array<[Uint8Array, Uint8Array]>;
+        try {
+          entries = await iterator.nextv(rangeBatchSize);
+        } catch (error) {
+          throw toStoreError(error, `range over ${this.name} failed`);
+        }
+        if (entries.length === 0) return;
+        for (const entry of entries) yield entry;
+      }
+    } finally {
+      // Runs on completion, on error and when the consumer breaks out early.
+      await iterator.close().catch(() => undefined);
+    }
+  }
+
+  async clear(options: Omit<RangeOptions, 'limit'>): Promise<void> {
+    const sublevel = this.sublevelOrThrow();
+    const { gte, lt } = options;
+    if (gte !== undefined) checkKey(gte);
+    if (lt !== undefined) checkKey(lt);
+    try {
+      await sublevel.clear(bounds(gte, lt));
+    } catch (error) {
+      throw toStoreError(error, `clear of ${this.name} failed`);
+    }
+  }
+}
+
+/**
+ * Range bounds with only the keys that are set: abstract-level encodes every range option
+ * present, so `{ lt: undefined }` would become a bound instead of no bound.
+ */
+function bounds(gte: Bytes | undefined, lt: Bytes | undefined): { gte?: Bytes; lt?: Bytes } {
+  const out: { gte?: Bytes; lt?: Bytes } = {};
+  if (gte !== undefined) out.gte = gte;
+  if (lt !== undefined) out.lt = lt;
+  return out;
+}
+
+function openSublevel(db: Db, name: SpaceName) {
+  return db.sublevel<Uint8Array, Uint8Array>(name, bytesEncoding);
+}
+
+/** Maps an abstract-level error (stable `code` strings) to a StoreError. */
+function toStoreError(error: unknown, message: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const levelCode = (error as { code?: unknown } | null)?.code;
+  const causeCode = ((error as { cause?: { code?: unknown } } | null)?.cause)?.code;
+  let code: StoreErrorCode = 'io';
+  if (levelCode === 'LEVEL_LOCKED' || causeCode === 'LEVEL_LOCKED') code = 'locked';
+  else if (levelCode === 'LEVEL_DATABASE_NOT_OPEN' || levelCode === 'LEVEL_ITERATOR_NOT_OPEN') code = 'closed';
+  else if (levelCode === 'LEVEL_INVALID_KEY') code = 'bad_key';
+  else if (levelCode === 'LEVEL_INVALID_VALUE') code = 'bad_value';
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return new StoreError(code, message + detail, { cause: error });
+}

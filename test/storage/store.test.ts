@@ -1,0 +1,70 @@
+// Runs the Store conformance suite against both implementations, plus what only classic-level
+// has (a lock on the database directory).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LevelStore } from '../../core/storage/level-store.js';
+import { MemoryStore } from '../../core/storage/memory-store.js';
+import { StoreError, type Store } from '../../core/storage/store.js';
+import { storeConformance, type StoreHarness } from './store-conformance.js';
+
+function levelHarness(): StoreHarness {
+  const dirs: string[] = [];
+  return {
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'dynamo-store-'));
+      dirs.push(dir);
+      return new LevelStore(join(dir, 'db'));
+    },
+    async reopen(store: Store) {
+      await store.close();
+      return new LevelStore((store as LevelStore).location);
+    },
+    async cleanup() {
+      for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function memoryHarness(): StoreHarness {
+  return {
+    async create() {
+      return new MemoryStore();
+    },
+    async reopen(store: Store) {
+      await store.close();
+      return store;
+    },
+    async cleanup() {},
+  };
+}
+
+storeConformance('classic-level', levelHarness);
+storeConformance('memory', memoryHarness);
+
+describe('LevelStore', () => {
+  it('refuses a second open of the same directory with StoreError("locked")', async () => {
+    const harness = levelHarness();
+    const first = (await harness.create()) as LevelStore;
+    await first.open();
+    const second = new LevelStore(first.location);
+    try {
+      const error = await second.open().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('locked');
+      // The failed store can be opened once the first one lets go.
+      await first.close();
+      await second.open();
+      await second.data.put(Buffer.from('k'), Buffer.from('v'));
+    } finally {
+      await second.close();
+      await first.close();
+      await harness.cleanup();
+    }
+  });
+});
