@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../core/common/random.js';
+import type { NodeId } from '../../core/common/types.js';
+import { claim, spacingViolations, type ClaimMember } from '../../core/ring/claim.js';
+import { Ring } from '../../core/ring/ring.js';
+import { countOwners, makeMembers, shuffled, sweepRingSizes, unbalanced } from './ring-helpers.js';
+
+interface SweepCase {
+  ringSize: number;
+  n: number;
+  weighted: boolean;
+  members: ClaimMember[];
+  /** Owners, not Rings: the sweep keeps thousands, and Rings hold every preference list. */
+  fresh: NodeId[];
+  joiner: ClaimMember;
+  joined: NodeId[];
+  /** Absent for a single member, which cannot leave. */
+  leaver?: ClaimMember;
+  left?: NodeId[];
+  label: string;
+}
+
+/** n = 3 with 3..40 members, and n = 1, 2, 5 with n..12 members; every ring size; both weightings. */
+function sweepShapes(): { n: number; count: number }[] {
+  const shapes: { n: number; count: number }[] = [];
+  for (let count = 3; count <= 40; count++) shapes.push({ n: 3, count });
+  for (const n of [1, 2, 5]) for (let count = n; count <= 12; count++) shapes.push({ n, count });
+  return shapes;
+}
+
+let sweepMemo: SweepCase[] | undefined;
+function sweep(): SweepCase[] {
+  if (sweepMemo !== undefined) return sweepMemo;
+  const cases: SweepCase[] = [];
+  for (const weighted of [false, true]) {
+    for (const ringSize of sweepRingSizes) {
+      for (const { n, count } of sweepShapes()) {
+        const random = new SeededRandom(ringSize * 1000 + n * 100 + count);
+        const members = makeMembers(count, weighted ? random : undefined);
+        const fresh = claim(ringSize, members, n);
+        const joiner = { id: 'new', weight: weighted ? 1 + random.int(4) : 1 };
+        const joined = claim(ringSize, [...members, joiner], n, fresh);
+        const leaver = count > 1 ? members[random.int(count)] : undefined;
+        const left = leaver && claim(ringSize, members.filter((member) => member !== leaver), n, fresh);
+        const label = `Q=${ringSize} n=${n} members=${count} ${weighted ? 'weighted' : 'equal'}`;
+        cases.push({ ringSize, n, weighted, members, fresh, joiner, joined, leaver, left, label });
+      }
+    }
+  }
+  sweepMemo = cases;
+  return cases;
+}
+
+describe('claim over the sweep', () => {
+  it('gives each member floor or ceil of its weighted share, Q in all', () => {
+    // Proves rule 1 on every fresh, joined and left ring of the sweep (8 ring sizes, n = 1, 2, 3,
+    // 5, 1..40 members, equal and seeded random weights 1..4) by counting partitions per member.
+    const failures: string[] = [];
+    for (const c of sweep()) {
+      const rings: [string, NodeId[], ClaimMember[]][] = [
+        ['fresh', c.fresh, c.members],
+        ['joined', c.joined, [...c.members, c.joiner]],
+      ];
+      if (c.left) rings.push(['left', c.left, c.members.filter((member) => member !== c.leaver)]);
+      for (const [kind, owners, members] of rings) {
+        if (owners.length !== c.ringSize) failures.push(`${c.label} ${kind}: ${owners.length} owners`);
+        for (const bad of unbalanced(c.ringSize, members, owners)) failures.push(`${c.label} ${kind}: ${bad}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('gives every preference list exactly min(n, members) distinct nodes', () => {
+    // Proves the replication guarantee on every ring of the sweep, including rings with more
+    // members than partitions and members whose share is below one partition.
+    const failures: string[] = [];
+    for (const c of sweep()) {
+      const rings: [string, NodeId[], number][] = [
+        ['fresh', c.fresh, c.members.length],
+        ['joined', c.joined, c.members.length + 1],
+      ];
+      if (c.left) rings.push(['left', c.left, c.members.length - 1]);
+      for (const [kind, owners, memberCount] of rings) {
+        const ring = new Ring({ ringSize: c.ringSize, n: c.n, owners, version: 1 });
+        const want = Math.min(c.n, memberCount);
+        for (let p = 0; p < c.ringSize; p++) {
+          const list = ring.preferenceList(p);
+          if (list.length !== want || new Set(list).size !== want) {
+            failures.push(`${c.label} ${kind} p=${p}: ${list.join(',')}`);
+            break;
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('moves only partitions to a joining member, at most ceil of its share', () => {
+    // Proves least movement on a join for every case of the sweep: comparing the ring before and
+    // after, every changed partition now belongs to the new member and there are at most
+    // ceil(Q·w_new/Σw) of them (with equal weights, exactly the new member's count).
+    const failures: string[] = [];
+    for (const c of sweep()) {
+      const total = c.members.reduce((sum, member) => sum + member.weight, 0) + c.joiner.weight;
+      const bound = Math.ceil((c.ringSize * c.joiner.weight) / total);
+      let changed = 0;
+      for (let p = 0; p < c.ringSize; p++) {
+        if (c.joined[p] === c.fresh[p]) continue;
+        changed++;
+        if (c.joined[p] !== c.joiner.id) failures.push(`${c.label} p=${p} went to ${c.joined[p]}`);
+      }
+      if (changed > bound) failures.push(`${c.label}: ${changed} moved, bound ${bound}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('moves only the partitions of a leaving member', () => {
+    // Proves least movement on a leave for every case of the sweep with at least two members:
+    // the partitions that change owner are exactly the ones the leaver owned.
+    const failures: string[] = [];
+    for (const c of sweep()) {
+      const { leaver, left } = c;
+      if (leaver === undefined || left === undefined) continue;
+      for (let p = 0; p < c.ringSize; p++) {
+        const wasLeavers = c.fresh[p] === leaver.id;
+        const changed = left[p] !== c.fresh[p];
+        if (wasLeavers !== changed) failures.push(`${c.label} p=${p} ${c.fresh[p]} -> ${left[p]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('gives the same ring whatever the order of the members', () => {
+    // Proves determinism across nodes: every sweep case is claimed again, fresh and as a join,
+    // from a seeded shuffle of its member list, and must give identical owners.
+    const failures: string[] = [];
+    const random = new SeededRandom(99);
+    for (const c of sweep()) {
+      const again = claim(c.ringSize, shuffled(c.members, random), c.n);
+      if (again.join() !== c.fresh.join()) failures.push(`${c.label} fresh`);
+      const joinedAgain = claim(c.ringSize, shuffled([...c.members, c.joiner], random), c.n, c.fresh);
+      if (joinedAgain.join() !== c.joined.join()) failures.push(`${c.label} join`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('reports how often any n consecutive partitions have distinct owners', () => {
+    // Measures spacing (Riak's tail violations included) over the sweep and prints, per kind of
+    // ring, how many have no violation, out of those a simple bound does not rule out (a member
+    // with more than Q/n partitions cannot have them all n apart) and out of all. Asserted only
+    // where it is reached: fresh rings with n = 3, equal weights and more than n members (n
+    // members need n to divide Q; with n = 5 and 6 or 7 members spacing is too tight to find).
+    const table: Record<string, { clean: number; possible: number; rings: number }> = {};
+    const failures: string[] = [];
+    for (const c of sweep()) {
+      const rings: [string, NodeId[]][] = [['fresh', c.fresh], ['join', c.joined]];
+      if (c.left) rings.push(['leave', c.left]);
+      for (const [kind, owners] of rings) {
+        const key = `n=${c.n} ${c.weighted ? 'weighted' : 'equal'} ${kind}`;
+        const row = (table[key] ??= { clean: 0, possible: 0, rings: 0 });
+        const counts = [...countOwners(owners).values()];
+        const window = Math.min(c.n, counts.length);
+        const crowded = counts.some((count) => count * window > c.ringSize);
+        row.rings++;
+        if (!crowded) row.possible++;
+        if (spacingViolations(owners, c.n) === 0) row.clean++;
+      }
+      if (!c.weighted && c.n === 3 && c.members.length > c.n && spacingViolations(c.fresh, c.n) > 0) {
+        failures.push(c.label);
+      }
+    }
+    const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)}%`;
+    const lines = Object.entries(table).map(
+      ([key, row]) =>
+        `${key.padEnd(22)} ${row.clean}/${row.possible} not ruled out (${percent(row.clean, row.possible)}), ` +
+        `${row.clean}/${row.rings} of all (${percent(row.clean, row.rings)})`,
+    );
+    console.log(`rings with no spacing violation:\n${lines.join('\n')}`);
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('claim on a growing and shrinking cluster', () => {
+  it('keeps Q = 64 with 4..10 equal members free of spacing violations through joins and leaves', () => {
+    // Proves the common case: a cluster grown one member at a time from 4 to 10 (n = 3, Q = 64)
+    // and shrunk back by removing the newest, each step a least-movement claim from the last,
+    // never has a violation, and each join moves exactly the new member's partitions.
+    let ring = Ring.create(64, makeMembers(4), 3);
+    expect(spacingViolations(ring.owners, 3)).toBe(0);
+    for (let count = 5; count <= 10; count++) {
+      const next = Ring.create(64, makeMembers(count), 3, ring);
+      const moved = next.owners.filter((id, p) => id !== ring.owners[p]).length;
+      expect(moved).toBe(next.partitionsOf(makeMembers(count)[count - 1].id).length);
+      expect(moved).toBeLessThanOrEqual(Math.ceil(64 / count));
+      expect(spacingViolations(next.owners, 3)).toBe(0);
+      ring = next;
+    }
+    const violations: number[] = [];
+    for (let count = 9; count >= 4; count--) {
+      ring = Ring.create(64, makeMembers(count), 3, ring);
+      violations.push(spacingViolations(ring.owners, 3));
+    }
+    // A leave may only hand out the leaver's partitions, whose neighbours it cannot choose, so
+    // spacing after shrinking is reported, not asserted.
+    console.log(`spacing violations shrinking 9 -> 4 members on Q=64: ${violations.join(', ')}`);
+    expect(ring.version).toBe(1 + 6 + 6);
+  });
+
+  it('moves partitions to a member whose weight grows, and only to it', () => {
+    // Proves least movement on a weight change: n03's weight goes from 1 to 3 among 8 members
+    // on Q = 256; every changed partition goes to n03, balance holds, nothing else moves.
+    const members = makeMembers(8);
+    const before = claim(256, members, 3);
+    const heavier = members.map((member) => (member.id === 'n03' ? { ...member, weight: 3 } : member));
+    const after = claim(256, heavier, 3, before);
+    expect(unbalanced(256, heavier, after)).toEqual([]);
+    const changed = after.filter((id, p) => id !== before[p]);
+    expect(new Set(changed)).toEqual(new Set(['n03']));
+    expect(changed.length).toBe(countOwners(after).get('n03')! - countOwners(before).get('n03')!);
+  });
+
+  it('gives nothing to a member of weight 0 and takes everything from one set to 0', () => {
+    // Proves that weight 0 means no partitions: a fresh claim with a weight-0 member, then a
+    // claim that drains an existing member by setting its weight to 0, which moves only its own.
+    const members = [...makeMembers(5), { id: 'idle', weight: 0 }];
+    const owners = claim(64, members, 3);
+    expect(owners).not.toContain('idle');
+    const drained = members.map((member) => (member.id === 'n02' ? { ...member, weight: 0 } : member));
+    const after = claim(64, drained, 3, owners);
+    expect(after).not.toContain('n02');
+    for (let p = 0; p < 64; p++) if (owners[p] !== 'n02') expect(after[p]).toBe(owners[p]);
+  });
+
+  it('moves nothing when nothing changed', () => {
+    // Proves stability: claiming again from a ring with the same members returns the same ring,
+    // for equal and weighted members on several ring sizes.
+    const random = new SeededRandom(5);
+    for (const q of [16, 64, 1024]) {
+      for (const members of [makeMembers(7), makeMembers(13, random)]) {
+        const owners = claim(q, members, 3);
+        expect(claim(q, members, 3, owners)).toEqual(owners);
+      }
+    }
+  });
+
+  it('is fast on the largest ring', () => {
+    // Measures the largest ring size (16384 partitions, 40 members, then a join) and asserts it
+    // stays well within a membership change's budget.
+    const started = performance.now();
+    const owners = claim(16384, makeMembers(40), 3);
+    const joined = claim(16384, makeMembers(41), 3, owners);
+    const elapsedMs = performance.now() - started;
+    console.log(`claim Q=16384, 40 members then a join: ${elapsedMs.toFixed(0)} ms; violations ${spacingViolations(joined, 3)}`);
+    expect(elapsedMs).toBeLessThan(2000);
+  });
+});
+
+describe('claim arguments', () => {
+  it('refuses bad input', () => {
+    // Proves the argument assertions: invalid ring size, n, duplicate ids, negative or
+    // non-finite weights, no positive weight, and previous owners of the wrong length.
+    const members = makeMembers(3);
+    expect(() => claim(100, members, 3)).toThrow();
+    expect(() => claim(64, members, 0)).toThrow();
+    expect(() => claim(64, [...members, { id: 'n00', weight: 1 }], 3)).toThrow();
+    expect(() => claim(64, [{ id: 'a', weight: -1 }], 3)).toThrow();
+    expect(() => claim(64, [{ id: 'a', weight: Number.NaN }], 3)).toThrow();
+    expect(() => claim(64, [{ id: 'a', weight: 0 }], 3)).toThrow();
+    expect(() => claim(64, [], 3)).toThrow();
+    expect(() => claim(64, members, 3, ['n00'])).toThrow();
+  });
+});
