@@ -3,6 +3,7 @@
 // once. Decoding validates every field: the bytes may come from a peer.
 //
 //   [1, {node: counter, ...}, [[node, counter, value, contentType, lastModifiedMs, deleted], ...]]
+//   optionally followed by the dot cloud: [[node, counter], ...] (core/version/sibling-set.ts)
 
 import { Packr } from 'msgpackr';
 import { contextDotsMax, siblingsStoredMax, valueBytesMax } from '../common/limits.js';
@@ -17,6 +18,8 @@ const recordFormat = 1;
  * of replicas may pass it; this only bounds what a malformed record can claim.
  */
 const vvEntriesStoredMax = 1024;
+/** Most dots a stored dot cloud may hold (it is folded into the vector as gaps fill). */
+const cloudDotsStoredMax = 4096;
 const contentTypeBytesMax = 256;
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
@@ -31,7 +34,9 @@ export function encodeRecord(state: SiblingSet): Uint8Array {
     const s = state.siblings[i];
     siblings[i] = [s.node, s.counter, s.value, s.contentType, s.lastModified, s.deleted];
   }
-  return packr.pack([recordFormat, state.vv, siblings]);
+  return packr.pack(
+    state.cloud === undefined ? [recordFormat, state.vv, siblings] : [recordFormat, state.vv, siblings, state.cloud],
+  );
 }
 
 /** Decodes and validates a stored or received record; throws RecordError when malformed. */
@@ -42,7 +47,9 @@ export function decodeRecord(bytes: Uint8Array): SiblingSet {
   } catch (error) {
     throw new RecordError('record: not msgpack', { cause: error });
   }
-  if (!Array.isArray(raw) || raw.length !== 3 || raw[0] !== recordFormat) throw new RecordError('record: bad header');
+  if (!Array.isArray(raw) || (raw.length !== 3 && raw.length !== 4) || raw[0] !== recordFormat) {
+    throw new RecordError('record: bad header');
+  }
   const vv = validateVersionVector(raw[1]);
   const list = raw[2];
   if (!Array.isArray(list) || list.length > siblingsStoredMax) throw new RecordError('record: bad sibling list');
@@ -60,7 +67,27 @@ export function decodeRecord(bytes: Uint8Array): SiblingSet {
     if (typeof deleted !== 'boolean') throw new RecordError('record: bad tombstone flag');
     siblings[i] = { node, counter, value, contentType, lastModified, deleted };
   }
-  return { vv, siblings };
+  if (raw.length === 3) return { vv, siblings };
+  const cloud = validateCloud(raw[3], vv);
+  return { vv, siblings, cloud };
+}
+
+/** A stored dot cloud: sorted, distinct, none continuing or covered by the vector. */
+function validateCloud(raw: unknown, vv: VersionVector): Dot[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > cloudDotsStoredMax) throw new RecordError('record: bad cloud');
+  const cloud: Dot[] = [];
+  for (const dot of raw) {
+    if (!Array.isArray(dot) || dot.length !== 2 || !isNodeId(dot[0]) || !isCounter(dot[1])) {
+      throw new RecordError('record: bad cloud dot');
+    }
+    const previous = cloud[cloud.length - 1];
+    if (dot[1] <= (vv[dot[0]] ?? 0) + 1) throw new RecordError('record: cloud dot not canonical');
+    if (previous !== undefined && (previous[0] > dot[0] || (previous[0] === dot[0] && previous[1] >= dot[1]))) {
+      throw new RecordError('record: cloud not sorted');
+    }
+    cloud.push([dot[0], dot[1]]);
+  }
+  return cloud;
 }
 
 export function validateVersionVector(raw: unknown): VersionVector {

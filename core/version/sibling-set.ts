@@ -70,6 +70,14 @@ export interface Sibling {
 export interface SiblingSet {
   /** Covers every write this replica has seen for the key, including superseded ones. */
   vv: VersionVector;
+  /**
+   * Writes this replica knows were superseded but that do not continue `vv` (the dot cloud of
+   * a causal context): a put whose context named a loose dot the coordinator had never seen
+   * (causal-context.ts). Without it such a put (a delete, say) could not supersede that version
+   * on the replicas that hold it. Absent when empty; sorted; never covered by `vv`; folded into
+   * `vv` as soon as the gap before it fills.
+   */
+  cloud?: readonly Dot[];
   /** The versions no write this replica has seen superseded, sorted by (node, counter). */
   siblings: Sibling[];
 }
@@ -164,15 +172,27 @@ export function coordinatePut(
     return refuse('too_many_siblings', siblings.length, siblingsMax);
   }
 
-  // Loose dots of the context that continue the vector are recorded in it; the others only
-  // superseded the siblings they name (causal-context.ts).
-  const seenVv = contextDots.length === 0 ? context : foldDots(vvMerge(base.vv, context), contextDots).vv;
-  const vv = vvMergeWith(base.vv, seenVv, coordinator, counter);
+  // Loose dots of the context that continue the vector are recorded in it; the others join the
+  // state's dot cloud, so every replica this state reaches drops the versions they name.
+  let vv: VersionVector;
+  let cloud = base.cloud;
+  if (contextDots.length === 0) {
+    vv = vvMergeWith(base.vv, context, coordinator, counter);
+  } else {
+    const folded = foldDots(vvMerge(base.vv, context), contextDots);
+    vv = vvMergeWith(base.vv, folded.vv, coordinator, counter);
+    cloud = cloud === undefined ? folded.dots : [...cloud, ...folded.dots];
+  }
+  if (cloud !== undefined && cloud.length > 0) {
+    const compact = foldDots(vv, cloud);
+    vv = compact.vv;
+    cloud = compact.dots;
+  }
   const entries = vvSize(vv);
   if (entries > clockEntriesMax) {
     return refuse('too_many_clock_entries', entries, clockEntriesMax);
   }
-  return { ok: true, state: { vv, siblings }, sibling };
+  return { ok: true, state: withCloud(vv, siblings, cloud), sibling };
 }
 
 /**
@@ -202,14 +222,30 @@ export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
     } else if (order < 0) {
       const s = as[i++];
       assert(i === as.length || compareSiblings(s, as[i]) < 0, 'merge: siblings not canonical');
-      if (!vvCovers(b.vv, s.node, s.counter)) siblings.push(s);
+      if (!stateCovers(b, s.node, s.counter)) siblings.push(s);
     } else {
       const s = bs[j++];
       assert(j === bs.length || compareSiblings(s, bs[j]) < 0, 'merge: siblings not canonical');
-      if (!vvCovers(a.vv, s.node, s.counter)) siblings.push(s);
+      if (!stateCovers(a, s.node, s.counter)) siblings.push(s);
     }
   }
-  return { vv: vvMerge(a.vv, b.vv), siblings };
+  const vv = vvMerge(a.vv, b.vv);
+  if (a.cloud === undefined && b.cloud === undefined) return { vv, siblings };
+  const compact = foldDots(vv, [...(a.cloud ?? []), ...(b.cloud ?? [])]);
+  return withCloud(compact.vv, siblings, compact.dots);
+}
+
+/** True when the state has seen the write (node, counter): its vector or its dot cloud covers it. */
+export function stateCovers(state: SiblingSet, node: NodeId, counter: number): boolean {
+  if (vvCovers(state.vv, node, counter)) return true;
+  const cloud = state.cloud;
+  if (cloud === undefined) return false;
+  for (let i = 0; i < cloud.length; i++) if (cloud[i][0] === node && cloud[i][1] === counter) return true;
+  return false;
+}
+
+function withCloud(vv: VersionVector, siblings: Sibling[], cloud: readonly Dot[] | undefined): SiblingSet {
+  return cloud === undefined || cloud.length === 0 ? { vv, siblings } : { vv, siblings, cloud };
 }
 
 /**
@@ -218,6 +254,9 @@ export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
  */
 export function dominates(a: SiblingSet, b: SiblingSet): boolean {
   if (!vvDescends(a.vv, b.vv)) return false;
+  if (b.cloud !== undefined) {
+    for (const [node, counter] of b.cloud) if (!stateCovers(a, node, counter)) return false;
+  }
   const as = a.siblings;
   const bs = b.siblings;
   let i = 0;
@@ -235,11 +274,11 @@ export function dominates(a: SiblingSet, b: SiblingSet): boolean {
     } else if (order < 0) {
       // Only in a: the merge drops it when b has seen it (b superseded it).
       const s = as[i++];
-      if (vvCovers(b.vv, s.node, s.counter)) return false;
+      if (stateCovers(b, s.node, s.counter)) return false;
     } else {
       // Only in b: the merge adds it unless a has seen it (a superseded it).
       const s = bs[j++];
-      if (!vvCovers(a.vv, s.node, s.counter)) return false;
+      if (!stateCovers(a, s.node, s.counter)) return false;
     }
   }
   return true;
@@ -253,6 +292,10 @@ export function needsRepair(replica: SiblingSet, merged: SiblingSet): boolean {
 /** Structural equality of two canonical states, values compared byte by byte. */
 export function siblingSetEquals(a: SiblingSet, b: SiblingSet): boolean {
   if (a.siblings.length !== b.siblings.length || !vvEqual(a.vv, b.vv)) return false;
+  const ac = a.cloud ?? [];
+  const bc = b.cloud ?? [];
+  if (ac.length !== bc.length) return false;
+  for (let i = 0; i < ac.length; i++) if (ac[i][0] !== bc[i][0] || ac[i][1] !== bc[i][1]) return false;
   for (let i = 0; i < a.siblings.length; i++) {
     if (!siblingEquals(a.siblings[i], b.siblings[i])) return false;
   }
@@ -302,8 +345,17 @@ export function isTombstoneOnly(s: SiblingSet): boolean {
  */
 export function isValidSiblingSet(value: unknown): value is SiblingSet {
   if (typeof value !== 'object' || value === null) return false;
-  const { vv, siblings } = value as { vv?: unknown; siblings?: unknown };
+  const { vv, siblings, cloud } = value as { vv?: unknown; siblings?: unknown; cloud?: unknown };
   if (!isValidVersionVector(vv) || !Array.isArray(siblings)) return false;
+  if (cloud !== undefined) {
+    if (!Array.isArray(cloud) || cloud.length === 0) return false;
+    for (let i = 0; i < cloud.length; i++) {
+      const dot = cloud[i] as unknown;
+      if (!Array.isArray(dot) || dot.length !== 2 || !isValidNodeId(dot[0])) return false;
+      if (!Number.isSafeInteger(dot[1]) || dot[1] <= vvGet(vv, dot[0]) + 1) return false;
+      if (i > 0 && compareDots(cloud[i - 1][0], cloud[i - 1][1], dot[0], dot[1]) >= 0) return false;
+    }
+  }
   for (let i = 0; i < siblings.length; i++) {
     const s = siblings[i] as Partial<Sibling> | null;
     if (

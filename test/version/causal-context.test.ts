@@ -116,3 +116,28 @@ describe('causal contexts', () => {
     );
   });
 });
+
+describe('dot clouds', () => {
+  it('a write whose context names a version its coordinator never saw still supersedes it everywhere', () => {
+    // Replica n4 holds versions n4:1..n4:3 (from three clients); a client that wrote n4:3 (its
+    // context is the loose dot n4:3) deletes through n1, which has only seen n4:1. The delete
+    // must remove n4:3 once the replicas merge, and must not touch n4:2, which it never saw.
+    let n4: SiblingSet | undefined;
+    ({ state: n4 } = writeThrough(n4, emptyContext(), 'first', 'n4'));
+    let n1 = n4!;
+    ({ state: n4 } = writeThrough(n4, emptyContext(), 'second', 'n4'));
+    let mine: CausalContext;
+    ({ state: n4, context: mine } = writeThrough(n4, emptyContext(), 'third', 'n4'));
+    expect(mine.dots).toEqual([['n4', 3]]);
+    const deleted = coordinatePut(n1, mine.vv, 'n1', { value: new Uint8Array(0), contentType: '', lastModified: 0, deleted: true }, mine.dots);
+    if (!deleted.ok) throw new Error(deleted.message);
+    n1 = deleted.state;
+    expect(n1.cloud).toEqual([['n4', 3]]);
+    const merged = mergeSiblingSets(n1, n4!);
+    expect(read(merged)).toEqual(['first', 'second']);
+    expect(mergeSiblingSets(n4!, n1)).toEqual(merged);
+    // Once the gap fills (n1 learns n4:2), the cloud folds into the vector.
+    expect(merged.cloud).toBeUndefined();
+    expect(merged.vv.n4).toBe(3);
+  });
+});

@@ -1,6 +1,7 @@
 // Random but realistic histories of one key for the versioning tests: a few replicas, puts
 // coordinated on any of them with the contexts real clients would send (none, one replica's,
-// a full read's, or one handed back by an earlier put, possibly stale), and merges between
+// a full read's, or one handed back by an earlier put — its context plus its own dot, which
+// exercises loose dots and dot clouds — possibly stale), and merges between
 // replicas in any order, as hints, read repair and anti-entropy would apply them. The model
 // remembers every acknowledged write and which later put's context superseded it.
 
@@ -12,7 +13,8 @@ import {
   type Sibling,
   type SiblingSet,
 } from '../../core/version/sibling-set.js';
-import { vvCovers, vvMerge, type VersionVector } from '../../core/version/vector-clock.js';
+import { contextAfterWrite, contextCovers, type CausalContext } from '../../core/version/causal-context.js';
+import { vvMerge, type VersionVector } from '../../core/version/vector-clock.js';
 
 export const replicaIds = ['a', 'b', 'c'] as const;
 
@@ -71,7 +73,7 @@ export function valueOf(index: number): Uint8Array {
 export function runHistory(steps: Step[]): History {
   const replicas = replicaIds.map(() => emptySiblingSet());
   const writes: Write[] = [];
-  const returned: VersionVector[] = [];
+  const returned: CausalContext[] = [];
   const states: SiblingSet[] = [];
   for (const step of steps) {
     if (step.type === 'merge') {
@@ -81,19 +83,25 @@ export function runHistory(steps: Step[]): History {
     }
     const context = contextOf(step.context, replicas, returned);
     for (const write of writes) {
-      if (vvCovers(context, write.node, write.counter)) write.superseded = true;
+      if (contextCovers(context, write.node, write.counter)) write.superseded = true;
     }
     const coordinator = replicaIds[step.coordinator];
-    const result = coordinatePut(replicas[step.coordinator], context, coordinator, {
-      value: step.deleted ? new Uint8Array(0) : valueOf(writes.length),
-      contentType: 'application/octet-stream',
-      lastModified: writes.length,
-      deleted: step.deleted,
-    });
+    const result = coordinatePut(
+      replicas[step.coordinator],
+      context.vv,
+      coordinator,
+      {
+        value: step.deleted ? new Uint8Array(0) : valueOf(writes.length),
+        contentType: 'application/octet-stream',
+        lastModified: writes.length,
+        deleted: step.deleted,
+      },
+      context.dots,
+    );
     if (!result.ok) throw new Error(`unexpected refusal: ${result.message}`);
     replicas[step.coordinator] = result.state;
     states.push(result.state);
-    returned.push(result.state.vv);
+    returned.push(contextAfterWrite(context, [result.sibling.node, result.sibling.counter]));
     writes.push({
       node: result.sibling.node,
       counter: result.sibling.counter,
@@ -115,16 +123,16 @@ export function dotsOf(siblings: readonly Pick<Sibling, 'node' | 'counter'>[]): 
 function contextOf(
   source: ContextSource,
   replicas: readonly SiblingSet[],
-  returned: readonly VersionVector[],
-): VersionVector {
+  returned: readonly CausalContext[],
+): CausalContext {
   switch (source.type) {
     case 'empty':
-      return {};
+      return { vv: {}, dots: [] };
     case 'replica':
-      return replicas[source.replica].vv;
+      return { vv: replicas[source.replica].vv, dots: [] };
     case 'read':
-      return replicas.reduce<VersionVector>((vv, s) => vvMerge(vv, s.vv), {});
+      return { vv: replicas.reduce<VersionVector>((vv, s) => vvMerge(vv, s.vv), {}), dots: [] };
     case 'returned':
-      return returned.length === 0 ? {} : returned[source.index % returned.length];
+      return returned.length === 0 ? { vv: {}, dots: [] } : returned[source.index % returned.length];
   }
 }

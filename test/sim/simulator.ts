@@ -1,0 +1,200 @@
+// The deterministic simulator: many DynamoNodes in one process on the simulated network, with
+// in-memory stores, a virtual clock and one seeded random source. Clients run the data path
+// (reads, read-modify-writes, blind writes, deletes) through random nodes while a nemesis
+// drops, delays, duplicates and reorders messages and partitions the network; then the faults
+// heal and a full read of every key is judged by the must/may checker, with versions named by
+// their dots. A seed replays exactly.
+
+import { SeededRandom } from '../../core/common/random.js';
+import type { Member } from '../../core/common/types.js';
+import { SimNetwork, type SimFaults } from '../../core/net/sim-network.js';
+import { VirtualClock } from '../../core/net/virtual-clock.js';
+import { DynamoNode } from '../../core/node/dynamo-node.js';
+import { MemoryStore } from '../../core/storage/memory-store.js';
+import { contextAfterWrite, emptyContext, type CausalContext } from '../../core/version/causal-context.js';
+import { liveSiblings } from '../../core/version/sibling-set.js';
+import { History, type Violation } from '../support/history.js';
+
+export interface SimOptions {
+  seed: number;
+  nodes?: number;
+  ringSize?: number;
+  n?: number;
+  r?: number;
+  w?: number;
+  clients?: number;
+  opsPerClient?: number;
+  keys?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface SimReport {
+  seed: number;
+  violations: Violation[];
+  acked: number;
+  failed: number;
+  faults: SimFaults;
+  partitions: number;
+  virtualMs: number;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+const dotName = (sibling: { node: string; counter: number }) => `${sibling.node}:${sibling.counter}`;
+
+interface ClientView {
+  context: CausalContext | undefined;
+  seen: string[];
+}
+
+export async function simulateDataPath(options: SimOptions): Promise<SimReport> {
+  const nodesCount = options.nodes ?? 5;
+  const n = options.n ?? 3;
+  const r = options.r ?? 2;
+  const w = options.w ?? 2;
+  const random = new SeededRandom(options.seed);
+  const clock = new VirtualClock();
+  const faults: SimFaults = {
+    dropRate: random.next() * 0.1,
+    duplicateRate: random.next() * 0.05,
+    delayMsMin: 1,
+    delayMsMax: 1 + random.int(30),
+  };
+  const network = new SimNetwork({ random: random.fork(), clock, faults });
+  const members: Member[] = Array.from({ length: nodesCount }, (_, i) => ({
+    id: `n${i + 1}`,
+    http: `sim:${i + 1}`,
+    peer: `sim:${i + 1}`,
+    weight: 1,
+  }));
+  const nodes: DynamoNode[] = [];
+  for (const member of members) {
+    const store = new MemoryStore();
+    await store.open();
+    const node = new DynamoNode({
+      id: member.id,
+      store,
+      transport: network.transport(member.id),
+      clock,
+      ringSize: options.ringSize ?? 16,
+      n,
+      r,
+      w,
+      members,
+      requestTimeoutMs: options.requestTimeoutMs ?? 300,
+    });
+    await node.start();
+    nodes.push(node);
+  }
+
+  // Versions are named by their dots: a request the network delivers twice is coordinated
+  // twice and makes a second version of the same value, which nobody has seen yet and which
+  // must therefore survive; values only serve to check that nothing unwritten appears.
+  const history = new History();
+  const written = new Set<string>();
+  let running = (options.clients ?? 5);
+  let partitions = 0;
+  const keyCount = options.keys ?? 6;
+  const ops = options.opsPerClient ?? 25;
+  const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+
+  async function client(index: number, rng: SeededRandom): Promise<void> {
+    const views = new Map<string, ClientView>();
+    for (let op = 0; op < ops; op++) {
+      await sleep(rng.int(40));
+      const key = `k${rng.int(keyCount)}`;
+      const view = views.get(key) ?? { context: undefined, seen: [] };
+      views.set(key, view);
+      const node = nodes[rng.int(nodes.length)];
+      const roll = rng.next();
+      if (roll < 0.3) {
+        const outcome = await node.get('b', key);
+        if (outcome.kind === 'ok') {
+          // The read's context covers every version it returned, tombstones included.
+          view.context = { vv: outcome.state.vv, dots: [] };
+          view.seen = outcome.state.siblings.map(dotName);
+        }
+        continue;
+      }
+      const deleting = roll > 0.9;
+      const blind = roll < 0.45 || view.context === undefined;
+      const value = deleting ? undefined : `c${index}.${op}`;
+      const context = blind ? emptyContext() : view.context!;
+      const seen = blind ? [] : view.seen;
+      if (value !== undefined) written.add(value);
+      history.attempt(key, undefined, seen);
+      const outcome = await node.put('b', key, {
+        context,
+        value: value === undefined ? new Uint8Array(0) : encoder.encode(value),
+        contentType: 'text/plain',
+        deleted: deleting,
+      });
+      if (outcome.kind === 'ok') {
+        const dot = `${outcome.dot[0]}:${outcome.dot[1]}`;
+        history.acknowledge(key, dot, seen);
+        view.context = contextAfterWrite(context, outcome.dot);
+        view.seen = [...seen, dot];
+      } else {
+        history.fail();
+        view.context = undefined;
+        view.seen = [];
+      }
+    }
+  }
+
+  async function nemesis(rng: SeededRandom): Promise<void> {
+    while (running > 0) {
+      await sleep(50 + rng.int(300));
+      const roll = rng.next();
+      if (roll < 0.4) {
+        network.heal();
+      } else if (roll < 0.7) {
+        const shuffled = [...members.map((m) => m.id)].sort(() => rng.next() - 0.5);
+        const cut = 1 + rng.int(nodesCount - 1);
+        network.heal();
+        network.partition(shuffled.slice(0, cut), shuffled.slice(cut));
+        partitions++;
+      } else {
+        network.heal();
+        network.isolate(members[rng.int(nodesCount)].id);
+        partitions++;
+      }
+    }
+  }
+
+  const clients = Array.from({ length: options.clients ?? 5 }, (_, i) =>
+    client(i, random.fork()).finally(() => running--),
+  );
+  const chaos = nemesis(random.fork());
+  const finished = await clock.runUntil(() => running === 0, 10 * 60_000);
+  if (!finished) throw new Error(`seed ${options.seed}: clients did not finish`);
+  await clock.runUntil(() => false, 1000); // let the nemesis notice and in-flight work drain
+  await Promise.all([...clients, chaos]);
+
+  // Faults stop: heal the network, then read every key from every replica (R = N).
+  network.heal();
+  network.setFaults({ dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayMsMax: 1 });
+  const violations: Violation[] = [];
+  for (const key of history.keyNames) {
+    const read = nodes[0].get('b', key, n);
+    await clock.runUntil(() => false, options.requestTimeoutMs ?? 300);
+    const outcome = await read;
+    if (outcome.kind !== 'ok') throw new Error(`seed ${options.seed}: final read of ${key} failed with all nodes healthy`);
+    violations.push(...history.check(key, outcome.state.siblings.map(dotName), { unknown: false }));
+    for (const sibling of liveSiblings(outcome.state)) {
+      const value = decoder.decode(sibling.value);
+      if (!written.has(value)) violations.push({ key, kind: 'unknown', value });
+    }
+  }
+  return {
+    seed: options.seed,
+    violations,
+    acked: history.ackedWrites,
+    failed: history.failedWrites,
+    faults,
+    partitions,
+    virtualMs: clock.now(),
+  };
+}
+
