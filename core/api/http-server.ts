@@ -167,10 +167,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     n: node.n,
     r: node.r,
     w: node.w,
-    members: node.memberList.map((member) => ({ id: member.id, http: member.http, peer: member.peer, state: 'up' })),
-    hintsPending: 0,
+    members: node.memberList.map((member) => ({
+      id: member.id,
+      http: member.http,
+      peer: member.peer,
+      state: member.id === node.id || node.health.isUp(member.id) ? 'up' : 'down',
+    })),
+    hintsPending: node.replica.hintsPending().pending,
     transfersPending: 0,
   }));
+
+  app.get('/v1/admin/hints', async () => node.replica.hintsPending());
 
   app.get('/v1/ring', async () => node.ring.toJSON());
 

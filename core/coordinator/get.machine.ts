@@ -18,6 +18,8 @@ export interface GetInput {
   key: string;
   partition: number;
   targets: readonly NodeId[];
+  /** For each target: the down primary it stands in for when it is a fallback (sloppy quorum). */
+  hintFor: readonly (NodeId | undefined)[];
   r: number;
   timeoutMs: number;
   /** Called exactly once, with the answer for the client. */

@@ -27,6 +27,8 @@ export interface PutInput {
   partition: number;
   /** The coordinator itself first, then the other replicas to write to. */
   targets: readonly NodeId[];
+  /** For each target: the down primary it stands in for when it is a fallback (sloppy quorum). */
+  hintFor: readonly (NodeId | undefined)[];
   w: number;
   context: CausalContext;
   write: PutWrite;

@@ -7,6 +7,11 @@
 // the new version against its own replica and sends the result to the others (W acks answer).
 // A node outside the preference list forwards a PUT to the first preference-list node that
 // answers.
+//
+// Failures (§4.6): requests go to the first N healthy nodes of the key's extended preference
+// list (sloppy quorum); a fallback standing in for a down primary keeps the write as a durable
+// hint and hands it off when the primary answers again. PeerHealth is the local failure
+// detector; `hintedHandoff: false` keeps requests on the primaries alone.
 
 import { createHash } from 'node:crypto';
 import { createActor } from 'xstate';
@@ -22,16 +27,17 @@ import type { PutEvent, PutInput, PutResponse, PutWrite } from '../coordinator/p
 import type { PeerMessage, Transport } from '../net/transport.js';
 import { TransportError } from '../net/transport.js';
 import { partitionOfDigest } from '../ring/partitioner.js';
+import { annotatedPreferenceList } from '../ring/preference-list.js';
 import { Ring } from '../ring/ring.js';
-import { encodeDataKey } from '../storage/keys.js';
 import type { Store } from '../storage/store.js';
-import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
-import { KeyLocks } from './key-locks.js';
+import { HintedHandoff } from './hinted-handoff.js';
 import { MessageError, validatePeerRequest } from './messages.js';
 import type { CoordinatePut, PutDone, ReplicaState } from './messages.js';
+import { PeerHealth } from './peer-health.js';
 import { decodeRecord, encodeRecord, validateCausalContext } from './record-codec.js';
+import { Replica } from './replica.js';
 
 export interface DynamoNodeOptions {
   id: NodeId;
@@ -44,6 +50,11 @@ export interface DynamoNodeOptions {
   w: number;
   members: Member[];
   requestTimeoutMs?: number;
+  /** Sloppy quorum with hinted handoff (default on). */
+  hintedHandoff?: boolean;
+  /** Timings of failure detection and hint delivery (tests shorten them). */
+  probeIntervalMs?: number;
+  handoffIntervalMs?: number;
 }
 
 export type GetOutcome =
@@ -69,9 +80,17 @@ export interface NodeCounters {
   puts: number;
   forwardedPuts: number;
   readRepairs: number;
+  hintedWrites: number;
   peerRequests: number;
   peerRequestsRejected: number;
 }
+
+/** Most hints a node keeps for one down target; past it, hinted writes are refused (counted). */
+export const hintsPerTargetMax = 200_000;
+const probeIntervalMsDefault = 500;
+const handoffIntervalMsDefault = 250;
+const handoffBatchMax = 128;
+const handoffInFlightMax = 4;
 
 const membersKey = new TextEncoder().encode('members');
 
@@ -93,17 +112,22 @@ export class DynamoNode {
     puts: 0,
     forwardedPuts: 0,
     readRepairs: 0,
+    hintedWrites: 0,
     peerRequests: 0,
     peerRequestsRejected: 0,
   };
   private members: Member[];
   private ringValue: Ring;
+  readonly hintedHandoff: boolean;
+  readonly replica: Replica;
+  readonly health: PeerHealth;
+  readonly handoff: HintedHandoff;
   private readonly store: Store;
   private readonly transport: Transport;
   private readonly clock: Clock;
-  private readonly locks = new KeyLocks();
   private readonly getLogic;
   private readonly putLogic;
+  private readonly isUp = (id: NodeId) => id === this.id || this.health.isUp(id);
 
   constructor(options: DynamoNodeOptions) {
     this.id = options.id;
@@ -116,6 +140,25 @@ export class DynamoNode {
     this.clock = options.clock;
     this.members = options.members;
     this.ringValue = Ring.create(options.ringSize, options.members, options.n);
+    this.hintedHandoff = options.hintedHandoff ?? true;
+    this.replica = new Replica({ store: options.store, hintsPerTargetMax });
+    this.health = new PeerHealth({
+      self: this.id,
+      transport: this.transport,
+      clock: this.clock,
+      probeIntervalMs: options.probeIntervalMs ?? probeIntervalMsDefault,
+      probeTimeoutMs: this.requestTimeoutMs,
+    });
+    this.handoff = new HintedHandoff({
+      replica: this.replica,
+      transport: this.transport,
+      health: this.health,
+      clock: this.clock,
+      intervalMs: options.handoffIntervalMs ?? handoffIntervalMsDefault,
+      batchMax: handoffBatchMax,
+      inFlightMax: handoffInFlightMax,
+      requestTimeoutMs: this.requestTimeoutMs,
+    });
     for (const member of options.members) {
       if (member.id !== this.id) this.transport.setPeerAddress(member.id, member.peer);
     }
@@ -133,7 +176,29 @@ export class DynamoNode {
 
   async start(): Promise<void> {
     await this.store.meta.put(membersKey, new TextEncoder().encode(JSON.stringify(this.members)));
+    await this.replica.loadHintCounts();
     this.transport.onRequest((from, message) => this.handlePeer(from, message));
+    this.health.start();
+    this.handoff.start();
+  }
+
+  stop(): void {
+    this.handoff.stop();
+    this.health.stop();
+  }
+
+  /**
+   * The nodes a request for `partition` goes to: the first N healthy nodes of the extended
+   * preference list, fallbacks tagged with the primary they stand in for; with hinted handoff
+   * off, the primaries alone (down ones included: they fail and count against the quorum).
+   */
+  targetsOf(partition: number): { targets: NodeId[]; hintFor: (NodeId | undefined)[] } {
+    if (!this.hintedHandoff) {
+      const targets = [...this.ringValue.preferenceList(partition)];
+      return { targets, hintFor: targets.map(() => undefined) };
+    }
+    const annotated = annotatedPreferenceList(this.ringValue, partition, this.isUp);
+    return { targets: annotated.map((entry) => entry.node), hintFor: annotated.map((entry) => entry.hintFor) };
   }
 
   /** Where a key lives: its partition and preference list. */
@@ -146,13 +211,14 @@ export class DynamoNode {
 
   get(bucket: string, key: string, r = this.r): Promise<GetOutcome> {
     this.counters.gets++;
-    const { partition, preference } = this.locate(bucket, key);
+    const { partition } = this.locate(bucket, key);
+    const { targets, hintFor } = this.targetsOf(partition);
     return new Promise((resolve) => {
       const respond = (response: GetResponse) =>
         resolve(response.kind === 'ok' ? { kind: 'ok', state: response.state } : response);
       createActor(this.getLogic, {
         clock: this.clock,
-        input: { bucket, key, partition, targets: preference, r, timeoutMs: this.requestTimeoutMs, respond },
+        input: { bucket, key, partition, targets, hintFor, r, timeoutMs: this.requestTimeoutMs, respond },
       }).start();
     });
   }
@@ -162,16 +228,22 @@ export class DynamoNode {
     const w = request.w ?? this.w;
     const { partition, preference } = this.locate(bucket, key);
     if (!preference.includes(this.id)) return this.forwardPut(bucket, key, request, w, preference);
-    const targets = [this.id, ...preference.filter((node) => node !== this.id)];
+    const chosen = this.targetsOf(partition);
+    // The coordinator's own replica comes first: it mints the version.
+    const targets = [this.id];
+    const hintFor: (NodeId | undefined)[] = [undefined];
+    for (let i = 0; i < chosen.targets.length; i++) {
+      if (chosen.targets[i] === this.id) continue;
+      targets.push(chosen.targets[i]);
+      hintFor.push(chosen.hintFor[i]);
+    }
     const write: PutWrite = { value: request.value, contentType: request.contentType, deleted: request.deleted };
-    return this.coordinate({ bucket, key, partition, targets, w, context: request.context, write });
+    return this.coordinate({ bucket, key, partition, targets, hintFor, w, context: request.context, write });
   }
 
   /** This node's own replica of a key, without quorum or forwarding. */
   async localState(bucket: string, key: string): Promise<SiblingSet | undefined> {
-    const { partition } = this.locate(bucket, key);
-    const bytes = await this.store.data.get(encodeDataKey(partition, bucket, key));
-    return bytes === undefined ? undefined : decodeRecord(bytes);
+    return this.replica.read(this.locate(bucket, key).partition, bucket, key);
   }
 
   // ── Coordination ────────────────────────────────────────────────────────────────────────
@@ -209,11 +281,14 @@ export class DynamoNode {
       w,
     };
     let acks = 0;
-    for (const node of preference) {
+    const ordered = [...preference.filter(this.isUp), ...preference.filter((node) => !this.isUp(node))];
+    for (const node of ordered) {
       let reply: PeerMessage;
       try {
         reply = await this.transport.request(node, message, { timeoutMs: this.requestTimeoutMs * 2 });
+        this.health.reportSuccess(node);
       } catch (error) {
+        this.health.reportFailure(node, error);
         // Only a coordinator that never got the request may be replaced by the next one: a
         // timed-out request may still be applied, and a retry elsewhere would add a sibling.
         if (error instanceof TransportError && (error.code === 'unreachable' || error.code === 'overloaded')) continue;
@@ -239,8 +314,9 @@ export class DynamoNode {
       actions: {
         sendReads: ({ context, self }) => {
           const request = context.request;
-          for (const node of request.targets) {
-            this.readReplica(node, request.partition, request.bucket, request.key).then(
+          for (let i = 0; i < request.targets.length; i++) {
+            const node = request.targets[i];
+            this.readReplica(node, request.hintFor[i], request.partition, request.bucket, request.key).then(
               (state) => deliver<GetEvent>(self, { type: 'REPLY', node, state }),
               () => deliver<GetEvent>(self, { type: 'FAILED', node }),
             );
@@ -252,7 +328,8 @@ export class DynamoNode {
           for (const repair of repairsOf(context.core)) {
             encoded ??= encodeRecord(repair.state);
             this.counters.readRepairs++;
-            this.writeReplica(repair.node, request.partition, request.bucket, request.key, encoded).catch(() => {});
+            const hint = request.hintFor[request.targets.indexOf(repair.node)];
+            this.writeReplica(repair.node, hint, request.partition, request.bucket, request.key, encoded).catch(() => {});
           }
         },
       },
@@ -275,7 +352,7 @@ export class DynamoNode {
           const encoded = context.encoded!;
           for (let i = 1; i < request.targets.length; i++) {
             const node = request.targets[i];
-            this.writeReplica(node, request.partition, request.bucket, request.key, encoded).then(
+            this.writeReplica(node, request.hintFor[i], request.partition, request.bucket, request.key, encoded).then(
               () => deliver<PutEvent>(self, { type: 'ACK', node }),
               () => deliver<PutEvent>(self, { type: 'FAILED', node }),
             );
@@ -287,63 +364,62 @@ export class DynamoNode {
 
   // ── Replica operations ──────────────────────────────────────────────────────────────────
 
-  private async readReplica(node: NodeId, partition: number, bucket: string, key: string): Promise<SiblingSet | null> {
+  private async readReplica(
+    node: NodeId,
+    hint: NodeId | undefined,
+    partition: number,
+    bucket: string,
+    key: string,
+  ): Promise<SiblingSet | null> {
     if (node === this.id) {
-      const bytes = await this.store.data.get(encodeDataKey(partition, bucket, key));
+      const bytes = await this.replica.readBytes(partition, bucket, key);
       return bytes === undefined ? null : decodeRecord(bytes);
     }
-    const reply = (await this.transport.request(
-      node,
-      { type: 'replica.get', b: bucket, k: key },
-      { timeoutMs: this.requestTimeoutMs },
-    )) as ReplicaState;
+    const message = hint === undefined ? { type: 'replica.get', b: bucket, k: key } : { type: 'replica.get', b: bucket, k: key, h: hint };
+    const reply = (await this.peerRequest(node, message)) as ReplicaState;
     if (reply.type !== 'replica.state') throw new MessageError('bad reply to replica.get');
     return reply.rec === null ? null : decodeRecord(reply.rec);
   }
 
-  private async writeReplica(node: NodeId, partition: number, bucket: string, key: string, encoded: Uint8Array): Promise<void> {
-    if (node === this.id) return this.mergeLocally(partition, bucket, key, encoded);
-    const reply = await this.transport.request(
-      node,
-      { type: 'replica.merge', b: bucket, k: key, rec: encoded },
-      { timeoutMs: this.requestTimeoutMs },
-    );
+  private async writeReplica(
+    node: NodeId,
+    hint: NodeId | undefined,
+    partition: number,
+    bucket: string,
+    key: string,
+    encoded: Uint8Array,
+  ): Promise<void> {
+    if (node === this.id) return this.replica.mergeData(partition, bucket, key, decodeRecord(encoded));
+    if (hint !== undefined) this.counters.hintedWrites++;
+    const message =
+      hint === undefined
+        ? { type: 'replica.merge', b: bucket, k: key, rec: encoded }
+        : { type: 'replica.merge', b: bucket, k: key, rec: encoded, h: hint };
+    const reply = await this.peerRequest(node, message);
     if (reply.type !== 'ack') throw new MessageError('bad reply to replica.merge');
   }
 
-  private coordinateLocally(request: PutInput): Promise<PutEvent> {
-    const storageKey = encodeDataKey(request.partition, request.bucket, request.key);
-    return this.locks.run(lockName(request.partition, request.bucket, request.key), async () => {
-      const bytes = await this.store.data.get(storageKey);
-      const local = bytes === undefined ? undefined : decodeRecord(bytes);
-      const write = {
-        value: request.write.value,
-        contentType: request.write.contentType,
-        deleted: request.write.deleted,
-        lastModified: this.clock.now(),
-      };
-      const result = coordinatePut(local, request.context.vv, this.id, write, request.context.dots);
-      if (!result.ok) return { type: 'REJECTED', code: result.code, message: result.message };
-      const encoded = encodeRecord(result.state);
-      await this.store.data.put(storageKey, encoded);
-      return { type: 'STORED', state: result.state, encoded };
-    });
+  /** A request to a peer that keeps the failure detector informed. */
+  private async peerRequest(node: NodeId, message: PeerMessage): Promise<PeerMessage> {
+    try {
+      const reply = await this.transport.request(node, message, { timeoutMs: this.requestTimeoutMs });
+      this.health.reportSuccess(node);
+      return reply;
+    } catch (error) {
+      this.health.reportFailure(node, error);
+      throw error;
+    }
   }
 
-  /** Merges a sibling set from a peer (a replicated write or a repair) into the local replica. */
-  private mergeLocally(partition: number, bucket: string, key: string, encoded: Uint8Array): Promise<void> {
-    const incoming = decodeRecord(encoded);
-    const storageKey = encodeDataKey(partition, bucket, key);
-    return this.locks.run(lockName(partition, bucket, key), async () => {
-      const bytes = await this.store.data.get(storageKey);
-      if (bytes === undefined) {
-        await this.store.data.put(storageKey, encodeRecord(mergeSiblingSets(incoming, incoming)));
-        return;
-      }
-      const local = decodeRecord(bytes);
-      const merged = mergeSiblingSets(local, incoming);
-      if (!siblingSetEquals(merged, local)) await this.store.data.put(storageKey, encodeRecord(merged));
+  private async coordinateLocally(request: PutInput): Promise<PutEvent> {
+    const { result, encoded } = await this.replica.coordinate(request.partition, request.bucket, request.key, request.context, this.id, {
+      value: request.write.value,
+      contentType: request.write.contentType,
+      deleted: request.write.deleted,
+      lastModified: this.clock.now(),
     });
+    if (!result.ok) return { type: 'REJECTED', code: result.code, message: result.message };
+    return { type: 'STORED', state: result.state, encoded: encoded! };
   }
 
   // ── Peer requests ───────────────────────────────────────────────────────────────────────
@@ -360,12 +436,17 @@ export class DynamoNode {
     switch (request.type) {
       case 'replica.get': {
         const { partition } = this.locate(request.b, request.k);
-        const rec = await this.store.data.get(encodeDataKey(partition, request.b, request.k));
+        const rec =
+          request.h === undefined
+            ? await this.replica.readBytes(partition, request.b, request.k)
+            : await this.replica.readHint(request.h, partition, request.b, request.k);
         return { type: 'replica.state', rec: rec ?? null } satisfies ReplicaState;
       }
       case 'replica.merge': {
         const { partition } = this.locate(request.b, request.k);
-        await this.mergeLocally(partition, request.b, request.k, request.rec);
+        const incoming = decodeRecord(request.rec);
+        if (request.h === undefined || request.h === this.id) await this.replica.mergeData(partition, request.b, request.k, incoming);
+        else await this.replica.mergeHint(request.h, partition, request.b, request.k, incoming);
         return { type: 'ack' };
       }
       case 'coord.put': {
@@ -400,10 +481,6 @@ function putDone(outcome: PutOutcome): PutDone {
     case 'error':
       return { type: 'coord.put.done', outcome: 'error', code: outcome.code, message: outcome.message };
   }
-}
-
-function lockName(partition: number, bucket: string, key: string): string {
-  return `${partition}:${bucket.length}:${bucket}${key}`;
 }
 
 const bucketLengthByte = Buffer.alloc(1);

@@ -14,6 +14,8 @@ export interface ReplicaGet extends PeerMessage {
   type: 'replica.get';
   b: string;
   k: string;
+  /** Read the hint kept for this node instead (the receiver is a fallback). */
+  h?: string;
 }
 
 /** Merge a sibling set into this node's replica (a replicated write or a read repair). Answer: Ack. */
@@ -22,6 +24,8 @@ export interface ReplicaMerge extends PeerMessage {
   b: string;
   k: string;
   rec: Uint8Array;
+  /** Keep it as a hint for this down primary (the receiver is a fallback). */
+  h?: string;
 }
 
 /** Coordinate a write on behalf of a node outside the key's preference list. Answer: PutDone. */
@@ -83,10 +87,12 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
   switch (message.type) {
     case 'replica.get':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.get: bad bucket or key');
+      if (message.h !== undefined && !isNodeId(message.h)) throw new MessageError('replica.get: bad hint target');
       return message as ReplicaGet;
     case 'replica.merge':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.merge: bad bucket or key');
       if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.merge: bad record');
+      if (message.h !== undefined && !isNodeId(message.h)) throw new MessageError('replica.merge: bad hint target');
       return message as ReplicaMerge;
     case 'coord.put':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('coord.put: bad bucket or key');

@@ -50,6 +50,7 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       w: config.w,
       members,
       requestTimeoutMs: config.requestTimeoutMs,
+      hintedHandoff: config.hintedHandoff,
     });
     await node.start();
     http = createHttpServer({
@@ -74,6 +75,7 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
+          node.stop();
           await transport.close();
           await store.close();
         })()),

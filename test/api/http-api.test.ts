@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { waitUntil } from '../support/wait.js';
 
 let cluster: TestCluster;
 let base: string;
@@ -209,8 +210,17 @@ describe('administration', () => {
     expect(isolate.status).toBe(200);
     const read = await call('GET', '/v1/kv/users/alice?r=3');
     expect([200, 503]).toContain(read.status);
+    const write = await call('PUT', '/v1/kv/users/isolated', { body: 'still writable' });
+    expect(write.status).toBe(204);
+    const status = await call('GET', '/v1/status');
+    expect(status.json.members.find((m: any) => m.id === 'n2').state).toBe('down');
     const heal = await call('POST', '/v1/admin/faults', { body: '{"isolate":[]}', headers: { 'content-type': 'application/json' } });
     expect(heal.status).toBe(200);
+    // n1's failure detector probes n2 and brings it back.
+    await waitUntil('n1 sees n2 up again', async () => {
+      const again = await call('GET', '/v1/status');
+      return again.json.members.every((m: any) => m.state === 'up');
+    });
     expect((await call('GET', '/v1/kv/users/alice?r=3')).status).toBe(200);
   });
 });

@@ -1,7 +1,8 @@
 // The deterministic simulator: many DynamoNodes in one process on the simulated network, with
 // in-memory stores, a virtual clock and one seeded random source. Clients run the data path
 // (reads, read-modify-writes, blind writes, deletes) through random nodes while a nemesis
-// drops, delays, duplicates and reorders messages and partitions the network; then the faults
+// drops, delays, duplicates and reorders messages, partitions the network and crashes and
+// restarts nodes (their stores survive, as disks do); then the faults
 // heal and a full read of every key is judged by the must/may checker, with versions named by
 // their dots. A seed replays exactly.
 
@@ -35,6 +36,7 @@ export interface SimReport {
   failed: number;
   faults: SimFaults;
   partitions: number;
+  crashes: number;
   virtualMs: number;
 }
 
@@ -68,14 +70,13 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     peer: `sim:${i + 1}`,
     weight: 1,
   }));
-  const nodes: DynamoNode[] = [];
-  for (const member of members) {
-    const store = new MemoryStore();
-    await store.open();
+  // A node's store outlives its crashes (it is its disk); the node itself is rebuilt on restart.
+  const stores = members.map(() => new MemoryStore());
+  const boot = async (index: number): Promise<DynamoNode> => {
     const node = new DynamoNode({
-      id: member.id,
-      store,
-      transport: network.transport(member.id),
+      id: members[index].id,
+      store: stores[index],
+      transport: network.isDown(members[index].id) ? network.restart(members[index].id) : network.transport(members[index].id),
       clock,
       ringSize: options.ringSize ?? 16,
       n,
@@ -84,9 +85,14 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       members,
       requestTimeoutMs: options.requestTimeoutMs ?? 300,
     });
+    await stores[index].open();
     await node.start();
-    nodes.push(node);
-  }
+    return node;
+  };
+  const nodes: DynamoNode[] = [];
+  for (let i = 0; i < members.length; i++) nodes.push(await boot(i));
+  const crashed = new Set<number>();
+  let crashes = 0;
 
   // Versions are named by their dots: a request the network delivers twice is coordinated
   // twice and makes a second version of the same value, which nobody has seen yet and which
@@ -147,7 +153,17 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     while (running > 0) {
       await sleep(50 + rng.int(300));
       const roll = rng.next();
-      if (roll < 0.4) {
+      if (roll < 0.15 && crashed.size === 0) {
+        // Crash a node: it stops answering; its store (its disk) survives.
+        const index = rng.int(nodesCount);
+        crashed.add(index);
+        crashes++;
+        nodes[index].stop();
+        network.crash(members[index].id);
+      } else if (roll < 0.3 && crashed.size > 0) {
+        for (const index of crashed) nodes[index] = await boot(index);
+        crashed.clear();
+      } else if (roll < 0.45) {
         network.heal();
       } else if (roll < 0.7) {
         const shuffled = [...members.map((m) => m.id)].sort(() => rng.next() - 0.5);
@@ -172,9 +188,17 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
   await clock.runUntil(() => false, 1000); // let the nemesis notice and in-flight work drain
   await Promise.all([...clients, chaos]);
 
-  // Faults stop: heal the network, then read every key from every replica (R = N).
+  // Faults stop: heal the network, wait until every node sees every peer up again and every
+  // hint has been handed off, then read every key from every replica (R = N).
+  for (const index of crashed) nodes[index] = await boot(index);
+  crashed.clear();
   network.heal();
   network.setFaults({ dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayMsMax: 1 });
+  const settled = await clock.runUntil(
+    () => nodes.every((node) => node.health.downPeers().length === 0 && node.replica.hintsPending().pending === 0),
+    60_000,
+  );
+  if (!settled) throw new Error(`seed ${options.seed}: hints were not handed off after the faults healed`);
   const violations: Violation[] = [];
   for (const key of history.keyNames) {
     const read = nodes[0].get('b', key, n);
@@ -194,6 +218,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     failed: history.failedWrites,
     faults,
     partitions,
+    crashes,
     virtualMs: clock.now(),
   };
 }

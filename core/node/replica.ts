@@ -1,0 +1,201 @@
+// This node's replicas: the data it holds for its own partitions, and the hints it holds for
+// down nodes (Dynamo §4.6). Every read-modify-write of one key is serialized (KeyLocks), and
+// every write of a data key reports (old bytes, new bytes) to `onDataWrite` so the anti-entropy
+// trees stay current without a rebuild.
+//
+// Hint keys: [target id length u8][target id][data key], so one target's hints are one range.
+
+import type { NodeId } from '../common/types.js';
+import { encodeDataKey, prefixUpperBound } from '../storage/keys.js';
+import type { Bytes, Store } from '../storage/store.js';
+import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
+import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set.js';
+import type { CausalContext } from '../version/causal-context.js';
+import { KeyLocks } from './key-locks.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+
+export type DataWriteListener = (partition: number, dataKey: Bytes, before: Bytes | undefined, after: Bytes | undefined) => void;
+
+export class HintsFullError extends Error {
+  override name = 'HintsFullError';
+  readonly code = 'hints_full';
+}
+
+export interface ReplicaOptions {
+  store: Store;
+  /** Most hints kept for one target; a hinted write past it is refused (and counted). */
+  hintsPerTargetMax: number;
+}
+
+export class Replica {
+  private readonly store: Store;
+  private readonly locks = new KeyLocks();
+  private readonly hintCounts = new Map<NodeId, number>();
+  private readonly hintsPerTargetMax: number;
+  onDataWrite: DataWriteListener | undefined;
+  hintsRefused = 0;
+
+  constructor(options: ReplicaOptions) {
+    this.store = options.store;
+    this.hintsPerTargetMax = options.hintsPerTargetMax;
+  }
+
+  /** Counts the hints kept from an earlier run (they are durable). */
+  async loadHintCounts(): Promise<void> {
+    this.hintCounts.clear();
+    for await (const [key] of this.store.hints.range({})) {
+      const target = hintTarget(key);
+      this.hintCounts.set(target, (this.hintCounts.get(target) ?? 0) + 1);
+    }
+  }
+
+  // ── Data ────────────────────────────────────────────────────────────────────────────────
+
+  /** The stored bytes of a key, undecoded (a replica read answers with them as they are). */
+  readBytes(partition: number, bucket: string, key: string): Promise<Bytes | undefined> {
+    return this.store.data.get(encodeDataKey(partition, bucket, key));
+  }
+
+  async read(partition: number, bucket: string, key: string): Promise<SiblingSet | undefined> {
+    const bytes = await this.readBytes(partition, bucket, key);
+    return bytes === undefined ? undefined : decodeRecord(bytes);
+  }
+
+  /**
+   * Coordinates a write against this replica (core/version coordinatePut) and stores it: one
+   * read and one LevelDB write. Returns the result and the bytes to send to the other replicas.
+   */
+  coordinate(
+    partition: number,
+    bucket: string,
+    key: string,
+    context: CausalContext,
+    coordinator: NodeId,
+    write: SiblingWrite,
+  ): Promise<{ result: PutResult; encoded: Bytes | undefined }> {
+    const dataKey = encodeDataKey(partition, bucket, key);
+    return this.locks.run(lockName(undefined, dataKey), async () => {
+      const before = await this.store.data.get(dataKey);
+      const local = before === undefined ? undefined : decodeRecord(before);
+      const result = coordinatePut(local, context.vv, coordinator, write, context.dots);
+      if (!result.ok) return { result, encoded: undefined };
+      const encoded = encodeRecord(result.state);
+      await this.store.data.put(dataKey, encoded);
+      this.onDataWrite?.(partition, dataKey, before, encoded);
+      return { result, encoded };
+    });
+  }
+
+  /** Merges a state from a peer (a replicated write, a repair, a handoff) into the data. */
+  mergeData(partition: number, bucket: string, key: string, incoming: SiblingSet): Promise<void> {
+    const dataKey = encodeDataKey(partition, bucket, key);
+    return this.mergeInto(undefined, dataKey, incoming, (before, after) => this.onDataWrite?.(partition, dataKey, before, after));
+  }
+
+  // ── Hints ───────────────────────────────────────────────────────────────────────────────
+
+  /** Merges a state meant for `target` (a down primary) into this node's hints for it. */
+  async mergeHint(target: NodeId, partition: number, bucket: string, key: string, incoming: SiblingSet): Promise<void> {
+    const hintKey = encodeHintKey(target, encodeDataKey(partition, bucket, key));
+    await this.mergeInto(target, hintKey, incoming, (before) => {
+      if (before === undefined) this.hintCounts.set(target, (this.hintCounts.get(target) ?? 0) + 1);
+    });
+  }
+
+  async readHint(target: NodeId, partition: number, bucket: string, key: string): Promise<Bytes | undefined> {
+    return this.store.hints.get(encodeHintKey(target, encodeDataKey(partition, bucket, key)));
+  }
+
+  /** Up to `limit` hints for `target`, as (hint key, data key, bytes). */
+  async hintsFor(target: NodeId, limit: number): Promise<Array<{ hintKey: Bytes; dataKey: Bytes; bytes: Bytes }>> {
+    const prefix = hintPrefix(target);
+    const out: Array<{ hintKey: Bytes; dataKey: Bytes; bytes: Bytes }> = [];
+    for await (const [hintKey, bytes] of this.store.hints.range({ gte: prefix, lt: prefixUpperBound(prefix), limit })) {
+      out.push({ hintKey, dataKey: hintKey.subarray(prefix.length), bytes });
+    }
+    return out;
+  }
+
+  /** Removes a delivered hint, unless it changed since `delivered` was read (then it stays). */
+  async removeHint(target: NodeId, hintKey: Bytes, delivered: Bytes): Promise<boolean> {
+    return this.locks.run(lockName(target, hintKey.subarray(hintPrefix(target).length)), async () => {
+      const current = await this.store.hints.get(hintKey);
+      if (current === undefined || !bytesEqual(current, delivered)) return false;
+      await this.store.hints.del(hintKey);
+      const count = (this.hintCounts.get(target) ?? 1) - 1;
+      if (count > 0) this.hintCounts.set(target, count);
+      else this.hintCounts.delete(target);
+      return true;
+    });
+  }
+
+  hintsPending(): { pending: number; byTarget: Record<NodeId, number> } {
+    let pending = 0;
+    const byTarget: Record<NodeId, number> = {};
+    for (const [target, count] of this.hintCounts) {
+      pending += count;
+      byTarget[target] = count;
+    }
+    return { pending, byTarget };
+  }
+
+  hintTargets(): NodeId[] {
+    return [...this.hintCounts.keys()];
+  }
+
+  // ── Shared ──────────────────────────────────────────────────────────────────────────────
+
+  private mergeInto(
+    target: NodeId | undefined,
+    storeKey: Bytes,
+    incoming: SiblingSet,
+    changed: (before: Bytes | undefined, after: Bytes) => void,
+  ): Promise<void> {
+    const space = target === undefined ? this.store.data : this.store.hints;
+    const lockKey = target === undefined ? storeKey : storeKey.subarray(hintPrefix(target).length);
+    return this.locks.run(lockName(target, lockKey), async () => {
+      const before = await space.get(storeKey);
+      let merged: SiblingSet;
+      if (before === undefined) {
+        if (target !== undefined && (this.hintCounts.get(target) ?? 0) >= this.hintsPerTargetMax) {
+          this.hintsRefused++;
+          throw new HintsFullError(`hints for ${target} are full (${this.hintsPerTargetMax})`);
+        }
+        // Stored in canonical form, whatever the sender sent.
+        merged = mergeSiblingSets({ vv: {}, siblings: [] }, incoming);
+      } else {
+        const local = decodeRecord(before);
+        merged = mergeSiblingSets(local, incoming);
+        if (siblingSetEquals(merged, local)) return;
+      }
+      const after = encodeRecord(merged);
+      await space.put(storeKey, after);
+      changed(before, after);
+    });
+  }
+}
+
+function lockName(target: NodeId | undefined, dataKey: Bytes): string {
+  const key = Buffer.from(dataKey.buffer, dataKey.byteOffset, dataKey.byteLength).toString('latin1');
+  return target === undefined ? key : `${target}\u0000${key}`;
+}
+
+function hintPrefix(target: NodeId): Buffer {
+  const id = Buffer.from(target, 'utf8');
+  const prefix = Buffer.allocUnsafe(1 + id.length);
+  prefix[0] = id.length;
+  id.copy(prefix, 1);
+  return prefix;
+}
+
+export function encodeHintKey(target: NodeId, dataKey: Bytes): Buffer {
+  return Buffer.concat([hintPrefix(target), dataKey]);
+}
+
+function hintTarget(hintKey: Bytes): NodeId {
+  return Buffer.from(hintKey.buffer, hintKey.byteOffset + 1, hintKey[0]).toString('utf8');
+}
+
+function bytesEqual(a: Bytes, b: Bytes): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
