@@ -179,6 +179,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/v1/admin/hints', async () => node.replica.hintsPending());
 
+  app.post('/v1/admin/anti-entropy', async (request) => {
+    const body = parseJsonBody(request.body);
+    const peer = body.peer;
+    if (peer !== undefined && (typeof peer !== 'string' || !node.memberList.some((member) => member.id === peer))) {
+      throw new ApiError('bad_request', 'peer must be the id of a member');
+    }
+    return node.antiEntropy.exchangeAll(peer as string | undefined);
+  });
+
   app.get('/v1/ring', async () => node.ring.toJSON());
 
   app.get<{ Params: KvParams }>('/v1/admin/preference/:bucket/:key', async (request) => {

@@ -45,6 +45,7 @@ export interface LocalClusterOptions {
   httpPorts?: number[];
   peerPorts?: number[];
   requestTimeoutMs?: number;
+  antiEntropyIntervalMs?: number;
 }
 
 /** The cluster secret: given, from the environment, kept in <dir>/cluster.secret, or made now. */
@@ -93,6 +94,7 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     weight: 1,
     initialMembers: members,
     requestTimeoutMs: options.requestTimeoutMs,
+    antiEntropyIntervalMs: options.antiEntropyIntervalMs,
   }));
 }
 

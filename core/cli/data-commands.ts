@@ -11,8 +11,8 @@ interface EndpointOptions {
   token?: string;
 }
 
-function client(options: EndpointOptions): DynamoClient {
-  return new DynamoClient(options.endpoint, { token: options.token ?? process.env.DYNAMO_TOKEN });
+function client(options: EndpointOptions & { timeoutMs?: number }): DynamoClient {
+  return new DynamoClient(options.endpoint, { token: options.token ?? process.env.DYNAMO_TOKEN, timeoutMs: options.timeoutMs });
 }
 
 async function readStdin(): Promise<Uint8Array> {
@@ -100,6 +100,23 @@ export function addDataCommands(program: Command): void {
       try {
         const result = await dynamo.delete(bucket, key, { context: options.context, w: options.w });
         if (result.status !== 204) failWith(result as never);
+      } finally {
+        await dynamo.close();
+      }
+    });
+
+  withEndpoint(program.command('repair').description("run anti-entropy now on the node's partitions and print the report"))
+    .option('--peer <id>', 'exchange with this replica only')
+    .action(async (options) => {
+      const dynamo = client({ ...options, timeoutMs: 600_000 });
+      try {
+        const answer = await dynamo.json('POST', '/v1/admin/anti-entropy', options.peer === undefined ? {} : { peer: options.peer });
+        if (answer.status !== 200) failWith({ status: answer.status, error: answer.body.error, message: answer.body.message });
+        const r = answer.body;
+        process.stdout.write(
+          `partitions compared ${r.partitionsCompared}, segments differing ${r.segmentsDiffering}, ` +
+            `keys repaired ${r.keysRepaired}, bytes sent ${r.bytesSent}\n`,
+        );
       } finally {
         await dynamo.close();
       }

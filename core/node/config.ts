@@ -29,6 +29,8 @@ export interface NodeConfig {
    */
   initialMembers?: Member[];
   requestTimeoutMs?: number;
+  /** Background anti-entropy interval (one partition exchange per tick). */
+  antiEntropyIntervalMs?: number;
 }
 
 /** What a started node reports about itself. */

@@ -32,6 +32,7 @@ import { Ring } from '../ring/ring.js';
 import type { Store } from '../storage/store.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
+import { AntiEntropy } from './anti-entropy.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { MessageError, validatePeerRequest } from './messages.js';
 import type { CoordinatePut, PutDone, ReplicaState } from './messages.js';
@@ -55,6 +56,8 @@ export interface DynamoNodeOptions {
   /** Timings of failure detection and hint delivery (tests shorten them). */
   probeIntervalMs?: number;
   handoffIntervalMs?: number;
+  /** Background anti-entropy: one partition exchange per interval (default 10 s). */
+  antiEntropyIntervalMs?: number;
 }
 
 export type GetOutcome =
@@ -91,6 +94,9 @@ const probeIntervalMsDefault = 500;
 const handoffIntervalMsDefault = 250;
 const handoffBatchMax = 128;
 const handoffInFlightMax = 4;
+const antiEntropyIntervalMsDefault = 10_000;
+/** Client requests in flight above which background anti-entropy skips its turn. */
+const antiEntropyForegroundMax = 64;
 
 const membersKey = new TextEncoder().encode('members');
 
@@ -122,6 +128,9 @@ export class DynamoNode {
   readonly replica: Replica;
   readonly health: PeerHealth;
   readonly handoff: HintedHandoff;
+  readonly antiEntropy: AntiEntropy;
+  /** Client requests (get, put) this node is coordinating or forwarding now. */
+  inFlight = 0;
   private readonly store: Store;
   private readonly transport: Transport;
   private readonly clock: Clock;
@@ -159,6 +168,21 @@ export class DynamoNode {
       inFlightMax: handoffInFlightMax,
       requestTimeoutMs: this.requestTimeoutMs,
     });
+    this.antiEntropy = new AntiEntropy({
+      self: this.id,
+      store: this.store,
+      replica: this.replica,
+      transport: this.transport,
+      clock: this.clock,
+      replicasOf: (partition) => this.ringValue.preferenceList(partition),
+      partitions: () => this.ringValue.owners.map((_, p) => p).filter((p) => this.ringValue.preferenceList(p).includes(this.id)),
+      isUp: this.isUp,
+      foreground: () => this.inFlight,
+      foregroundMax: antiEntropyForegroundMax,
+      intervalMs: options.antiEntropyIntervalMs ?? antiEntropyIntervalMsDefault,
+      requestTimeoutMs: this.requestTimeoutMs,
+    });
+    this.replica.onDataWrite = (partition, dataKey, before, after) => this.antiEntropy.record(partition, dataKey, before, after);
     for (const member of options.members) {
       if (member.id !== this.id) this.transport.setPeerAddress(member.id, member.peer);
     }
@@ -177,12 +201,15 @@ export class DynamoNode {
   async start(): Promise<void> {
     await this.store.meta.put(membersKey, new TextEncoder().encode(JSON.stringify(this.members)));
     await this.replica.loadHintCounts();
+    await this.antiEntropy.rebuild();
     this.transport.onRequest((from, message) => this.handlePeer(from, message));
     this.health.start();
     this.handoff.start();
+    this.antiEntropy.start();
   }
 
   stop(): void {
+    this.antiEntropy.stop();
     this.handoff.stop();
     this.health.stop();
   }
@@ -211,6 +238,11 @@ export class DynamoNode {
 
   get(bucket: string, key: string, r = this.r): Promise<GetOutcome> {
     this.counters.gets++;
+    this.inFlight++;
+    return this.coordinateGet(bucket, key, r).finally(() => this.inFlight--);
+  }
+
+  private coordinateGet(bucket: string, key: string, r: number): Promise<GetOutcome> {
     const { partition } = this.locate(bucket, key);
     const { targets, hintFor } = this.targetsOf(partition);
     return new Promise((resolve) => {
@@ -225,6 +257,11 @@ export class DynamoNode {
 
   put(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
     this.counters.puts++;
+    this.inFlight++;
+    return this.coordinatePut(bucket, key, request).finally(() => this.inFlight--);
+  }
+
+  private coordinatePut(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
     const w = request.w ?? this.w;
     const { partition, preference } = this.locate(bucket, key);
     if (!preference.includes(this.id)) return this.forwardPut(bucket, key, request, w, preference);
@@ -462,6 +499,10 @@ export class DynamoNode {
       }
       case 'ping':
         return { type: 'pong' };
+      case 'ae.hashes':
+      case 'ae.keys':
+      case 'ae.fetch':
+        return this.antiEntropy.answer(request);
     }
   }
 }

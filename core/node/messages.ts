@@ -45,7 +45,12 @@ export interface Ping extends PeerMessage {
   type: 'ping';
 }
 
-export type PeerRequest = ReplicaGet | ReplicaMerge | CoordinatePut | Ping;
+/** An anti-entropy exchange step; its fields are checked by AntiEntropy.answer. */
+export interface AntiEntropyRequest extends PeerMessage {
+  type: 'ae.hashes' | 'ae.keys' | 'ae.fetch';
+}
+
+export type PeerRequest = ReplicaGet | ReplicaMerge | CoordinatePut | Ping | AntiEntropyRequest;
 
 export interface ReplicaState extends PeerMessage {
   type: 'replica.state';
@@ -106,6 +111,10 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       return message as CoordinatePut;
     case 'ping':
       return message as Ping;
+    case 'ae.hashes':
+    case 'ae.keys':
+    case 'ae.fetch':
+      return message as AntiEntropyRequest;
     default:
       throw new MessageError(`unknown message type ${JSON.stringify(String(message.type).slice(0, 40))}`);
   }

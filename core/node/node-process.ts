@@ -51,6 +51,7 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       members,
       requestTimeoutMs: config.requestTimeoutMs,
       hintedHandoff: config.hintedHandoff,
+      antiEntropyIntervalMs: config.antiEntropyIntervalMs,
     });
     await node.start();
     http = createHttpServer({

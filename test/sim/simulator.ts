@@ -84,6 +84,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       w,
       members,
       requestTimeoutMs: options.requestTimeoutMs ?? 300,
+      antiEntropyIntervalMs: 1_000,
     });
     await stores[index].open();
     await node.start();
@@ -199,7 +200,20 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     60_000,
   );
   if (!settled) throw new Error(`seed ${options.seed}: hints were not handed off after the faults healed`);
+  // Anti-entropy on every node, then every replica of every partition must hold the same data:
+  // equal tree roots (the convergence checker).
+  for (const node of nodes) {
+    const exchanged = node.antiEntropy.exchangeAll();
+    await clock.runUntil(() => false, 2_000);
+    await exchanged;
+  }
   const violations: Violation[] = [];
+  const ring = nodes[0].ring;
+  for (let partition = 0; partition < ring.ringSize; partition++) {
+    const replicas = ring.preferenceList(partition);
+    const roots = replicas.map((id) => Buffer.from(nodes[members.findIndex((m) => m.id === id)].antiEntropy.tree(partition).root()).toString('hex'));
+    if (new Set(roots).size > 1) violations.push({ key: `partition ${partition}`, kind: 'diverged', value: roots.join(' ') });
+  }
   for (const key of history.keyNames) {
     const read = nodes[0].get('b', key, n);
     await clock.runUntil(() => false, options.requestTimeoutMs ?? 300);

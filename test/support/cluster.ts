@@ -34,7 +34,16 @@ export interface TestCluster {
 }
 
 export async function startTestCluster(
-  options: { nodes: number; ringSize?: number; n?: number; r?: number; w?: number; requestTimeoutMs?: number } = { nodes: 3 },
+  options: {
+    nodes: number;
+    ringSize?: number;
+    n?: number;
+    r?: number;
+    w?: number;
+    requestTimeoutMs?: number;
+    hintedHandoff?: boolean;
+    antiEntropyIntervalMs?: number;
+  } = { nodes: 3 },
 ): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-test-'));
   const ports = await freePorts(options.nodes * 2);
@@ -50,9 +59,11 @@ export async function startTestCluster(
       n: options.n ?? 3,
       r: options.r ?? 2,
       w: options.w ?? 2,
-      hintedHandoff: true,
+      hintedHandoff: options.hintedHandoff ?? true,
       clusterSecret: 'test-secret',
       requestTimeoutMs: options.requestTimeoutMs,
+      // Background exchanges off by default, so a test sees exactly what it triggers.
+      antiEntropyIntervalMs: options.antiEntropyIntervalMs ?? 3_600_000,
     },
     { stdio: 'inherit' },
   );

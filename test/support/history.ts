@@ -13,7 +13,7 @@
 
 export interface Violation {
   key: string;
-  kind: 'lost' | 'resurrected' | 'unknown';
+  kind: 'lost' | 'resurrected' | 'unknown' | 'diverged';
   value: string;
 }
 
