@@ -326,9 +326,10 @@ export class DynamoNode {
         this.health.reportSuccess(node);
       } catch (error) {
         this.health.reportFailure(node, error);
-        // Only a coordinator that never got the request may be replaced by the next one: a
-        // timed-out request may still be applied, and a retry elsewhere would add a sibling.
-        if (error instanceof TransportError && (error.code === 'unreachable' || error.code === 'overloaded')) continue;
+        // Try the next preference-list node. A timed-out request may still have been applied;
+        // then the retry adds a second version with the same value, a sibling nobody has seen
+        // yet, which is what Dynamo accepts to stay writable (§4.4: clients reconcile).
+        if (error instanceof TransportError && error.code !== 'remote' && error.code !== 'closed') continue;
         return { kind: 'quorum', acks, required: w };
       }
       const done = reply as PutDone;
@@ -387,12 +388,15 @@ export class DynamoNode {
         sendWrites: ({ context, self }) => {
           const request = context.request;
           const encoded = context.encoded!;
+          const used = new Set(request.targets);
           for (let i = 1; i < request.targets.length; i++) {
             const node = request.targets[i];
-            this.writeReplica(node, request.hintFor[i], request.partition, request.bucket, request.key, encoded).then(
-              () => deliver<PutEvent>(self, { type: 'ACK', node }),
-              () => deliver<PutEvent>(self, { type: 'FAILED', node }),
-            );
+            this.writeReplica(node, request.hintFor[i], request.partition, request.bucket, request.key, encoded)
+              .catch((error: unknown) => this.writeToFallback(request, node, request.hintFor[i], used, encoded, error))
+              .then(
+                () => deliver<PutEvent>(self, { type: 'ACK', node }),
+                () => deliver<PutEvent>(self, { type: 'FAILED', node }),
+              );
           }
         },
       },
@@ -434,6 +438,28 @@ export class DynamoNode {
         : { type: 'replica.merge', b: bucket, k: key, rec: encoded, h: hint };
     const reply = await this.peerRequest(node, message);
     if (reply.type !== 'ack') throw new MessageError('bad reply to replica.merge');
+  }
+
+  /**
+   * A primary failed a replicated write (§4.6: "if A is temporarily down or unreachable during
+   * a write operation then a replica that would normally have lived on A will now be sent to
+   * node D"): the write goes to the next healthy node beyond the request's targets, with a hint
+   * for the primary; its ack stands for the primary's. Rethrows when there is no such node, when
+   * hinted handoff is off, or when the failed target was itself a fallback.
+   */
+  private async writeToFallback(
+    request: PutInput,
+    primary: NodeId,
+    hint: NodeId | undefined,
+    used: Set<NodeId>,
+    encoded: Uint8Array,
+    error: unknown,
+  ): Promise<void> {
+    if (!this.hintedHandoff || hint !== undefined) throw error;
+    const fallback = this.ringValue.extendedPreferenceList(request.partition).find((node) => !used.has(node) && this.isUp(node));
+    if (fallback === undefined) throw error;
+    used.add(fallback);
+    await this.writeReplica(fallback, primary, request.partition, request.bucket, request.key, encoded);
   }
 
   /** A request to a peer that keeps the failure detector informed. */
