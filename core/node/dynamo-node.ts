@@ -34,6 +34,7 @@ import type { SiblingSet } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { HintedHandoff } from './hinted-handoff.js';
+import { TombstoneReaper } from './tombstone-reaper.js';
 import { MessageError, validatePeerRequest } from './messages.js';
 import type { CoordinatePut, PutDone, ReplicaState } from './messages.js';
 import { PeerHealth } from './peer-health.js';
@@ -58,6 +59,8 @@ export interface DynamoNodeOptions {
   handoffIntervalMs?: number;
   /** Background anti-entropy: one partition exchange per interval (default 10 s). */
   antiEntropyIntervalMs?: number;
+  /** Time after a delete before its tombstone may be collected (default one hour). */
+  tombstoneGraceMs?: number;
 }
 
 export type GetOutcome =
@@ -95,6 +98,7 @@ const handoffIntervalMsDefault = 250;
 const handoffBatchMax = 128;
 const handoffInFlightMax = 4;
 const antiEntropyIntervalMsDefault = 10_000;
+const tombstoneGraceMsDefault = 3_600_000;
 /** Client requests in flight above which background anti-entropy skips its turn. */
 const antiEntropyForegroundMax = 64;
 
@@ -129,6 +133,7 @@ export class DynamoNode {
   readonly health: PeerHealth;
   readonly handoff: HintedHandoff;
   readonly antiEntropy: AntiEntropy;
+  readonly reaper: TombstoneReaper;
   /** Client requests (get, put) this node is coordinating or forwarding now. */
   inFlight = 0;
   private readonly store: Store;
@@ -183,6 +188,20 @@ export class DynamoNode {
       requestTimeoutMs: this.requestTimeoutMs,
     });
     this.replica.onDataWrite = (partition, dataKey, before, after) => this.antiEntropy.record(partition, dataKey, before, after);
+    const graceMs = options.tombstoneGraceMs ?? tombstoneGraceMsDefault;
+    this.reaper = new TombstoneReaper({
+      self: this.id,
+      store: this.store,
+      replica: this.replica,
+      transport: this.transport,
+      clock: this.clock,
+      replicasOf: (partition) => this.ringValue.preferenceList(partition),
+      partitions: () => this.ringValue.owners.map((_, p) => p).filter((p) => this.ringValue.preferenceList(p)[0] === this.id),
+      isUp: this.isUp,
+      graceMs,
+      intervalMs: Math.max(1000, Math.min(graceMs, 60_000)),
+      requestTimeoutMs: this.requestTimeoutMs,
+    });
     for (const member of options.members) {
       if (member.id !== this.id) this.transport.setPeerAddress(member.id, member.peer);
     }
@@ -206,9 +225,11 @@ export class DynamoNode {
     this.health.start();
     this.handoff.start();
     this.antiEntropy.start();
+    this.reaper.start();
   }
 
   stop(): void {
+    this.reaper.stop();
     this.antiEntropy.stop();
     this.handoff.stop();
     this.health.stop();
@@ -522,6 +543,10 @@ export class DynamoNode {
           w: Math.min(request.w, this.n),
         });
         return putDone(outcome);
+      }
+      case 'replica.reap': {
+        const { partition } = this.locate(request.b, request.k);
+        return { type: 'reaped', removed: await this.replica.reap(partition, request.b, request.k, request.rec) };
       }
       case 'ping':
         return { type: 'pong' };

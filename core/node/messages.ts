@@ -50,7 +50,15 @@ export interface AntiEntropyRequest extends PeerMessage {
   type: 'ae.hashes' | 'ae.keys' | 'ae.fetch';
 }
 
-export type PeerRequest = ReplicaGet | ReplicaMerge | CoordinatePut | Ping | AntiEntropyRequest;
+/** Remove a key whose state is still exactly `rec` (tombstone collection). Answer: Reaped. */
+export interface ReplicaReap extends PeerMessage {
+  type: 'replica.reap';
+  b: string;
+  k: string;
+  rec: Uint8Array;
+}
+
+export type PeerRequest = ReplicaGet | ReplicaMerge | ReplicaReap | CoordinatePut | Ping | AntiEntropyRequest;
 
 export interface ReplicaState extends PeerMessage {
   type: 'replica.state';
@@ -99,6 +107,10 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.merge: bad record');
       if (message.h !== undefined && !isNodeId(message.h)) throw new MessageError('replica.merge: bad hint target');
       return message as ReplicaMerge;
+    case 'replica.reap':
+      if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.reap: bad bucket or key');
+      if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.reap: bad record');
+      return message as ReplicaReap;
     case 'coord.put':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('coord.put: bad bucket or key');
       if (!(message.v instanceof Uint8Array) || message.v.byteLength > valueBytesMax) {

@@ -92,6 +92,21 @@ export class Replica {
     return this.mergeInto(undefined, dataKey, incoming, (before, after) => this.onDataWrite?.(partition, dataKey, before, after));
   }
 
+  /**
+   * Removes a key whose state is still exactly `expected` (a tombstone every replica holds);
+   * false, changing nothing, when a write raced in.
+   */
+  reap(partition: number, bucket: string, key: string, expected: Bytes): Promise<boolean> {
+    const dataKey = encodeDataKey(partition, bucket, key);
+    return this.locks.run(lockName(undefined, dataKey), async () => {
+      const current = await this.store.data.get(dataKey);
+      if (current === undefined || !bytesEqual(current, expected)) return false;
+      await this.store.data.del(dataKey);
+      this.onDataWrite?.(partition, dataKey, current, undefined);
+      return true;
+    });
+  }
+
   // ── Hints ───────────────────────────────────────────────────────────────────────────────
 
   /** Merges a state meant for `target` (a down primary) into this node's hints for it. */

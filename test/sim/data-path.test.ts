@@ -1,6 +1,7 @@
 // Proves, over many seeds, that the data path loses no acknowledged write and resurrects no
 // replaced one while the simulated network drops, delays, duplicates and reorders messages and
-// partitions the nodes. A failing seed is printed; replay it with SEED=<seed> npm test.
+// partitions the nodes, crashes and restarts them, and collects tombstones; and that once the
+// faults stop and anti-entropy has run, every replica holds the same data. A failing seed is printed; replay it with SEED=<seed> npm test.
 
 import { describe, expect, it } from 'vitest';
 import { simulateDataPath } from './simulator.js';
@@ -11,6 +12,8 @@ describe('simulated data path under faults', () => {
   it(`passes the must/may checker on ${seeds.length} seeds`, async () => {
     let acked = 0;
     let failed = 0;
+    let reaped = 0;
+    let crashes = 0;
     for (const seed of seeds) {
       const report = await simulateDataPath({ seed });
       if (report.violations.length > 0) {
@@ -18,10 +21,16 @@ describe('simulated data path under faults', () => {
       }
       acked += report.acked;
       failed += report.failed;
+      reaped += report.reaped;
+      crashes += report.crashes;
     }
     // The faults were real: some writes failed, and most succeeded.
     expect(acked).toBeGreaterThan(failed);
-    if (seeds.length >= 50) expect(failed).toBeGreaterThan(0);
+    if (seeds.length >= 50) {
+      expect(failed).toBeGreaterThan(0);
+      expect(crashes).toBeGreaterThan(0);
+      expect(reaped).toBeGreaterThan(0);
+    }
   }, 300_000);
 
   it('replays a seed exactly', async () => {

@@ -37,6 +37,8 @@ export interface SimReport {
   faults: SimFaults;
   partitions: number;
   crashes: number;
+  /** Tombstones collected (by the nodes running at the end). */
+  reaped: number;
   virtualMs: number;
 }
 
@@ -85,6 +87,8 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       members,
       requestTimeoutMs: options.requestTimeoutMs ?? 300,
       antiEntropyIntervalMs: 1_000,
+      // Short, so tombstones are collected while the faults go on.
+      tombstoneGraceMs: 1_500,
     });
     await stores[index].open();
     await node.start();
@@ -139,7 +143,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       });
       if (outcome.kind === 'ok') {
         const dot = `${outcome.dot[0]}:${outcome.dot[1]}`;
-        history.acknowledge(key, dot, seen);
+        history.acknowledge(key, dot, seen, deleting);
         view.context = contextAfterWrite(context, outcome.dot);
         view.seen = [...seen, dot];
       } else {
@@ -233,6 +237,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     faults,
     partitions,
     crashes,
+    reaped: nodes.reduce((sum, node) => sum + node.reaper.reaped, 0),
     virtualMs: clock.now(),
   };
 }

@@ -45,11 +45,15 @@ export class History {
     for (const old of seen) history.seenByAttempt.add(old);
   }
 
-  /** The write was acknowledged. */
-  acknowledge(key: string, value: string | undefined, seen: Iterable<string>): void {
+  /**
+   * The write was acknowledged. A tombstone's own id (`tombstone`) is not required to stay:
+   * once every replica holds it and its grace has passed, the key is collected, and an absent
+   * key reads as deleted too; what the delete saw must still never come back.
+   */
+  acknowledge(key: string, value: string | undefined, seen: Iterable<string>, tombstone = false): void {
     const history = this.of(key);
     this.ackedWrites++;
-    if (value !== undefined) history.acked.add(value);
+    if (value !== undefined && !tombstone) history.acked.add(value);
     for (const old of seen) history.seenByAck.add(old);
   }
 

@@ -1,0 +1,126 @@
+// Tombstone collection. A delete leaves a tombstone sibling so that no replica, hint or
+// anti-entropy exchange can bring the deleted value back. Once every replica of the key holds
+// the same tombstone-only state and a grace period has passed since the delete, the key is
+// removed everywhere: the first node of the key's preference list (one reaper per key) reads
+// every primary, and asks each to remove the key only if its state is still exactly that one
+// (compare-and-delete under the key's lock), so a write that raced in survives.
+//
+// What it costs: a hint for the key that is still undelivered when the grace period ends (its
+// target was down longer than the grace) carries the old vector and value; delivered after the
+// reap, it would bring the value back. The grace period (default one hour) is the bound on how
+// long a node may be down with such hints; Riak's delete_mode has the same trade-off.
+
+import type { Clock, TimerHandle } from '../common/clock.js';
+import type { NodeId } from '../common/types.js';
+import type { PeerMessage, Transport } from '../net/transport.js';
+import { decodeDataKey, partitionRange } from '../storage/keys.js';
+import type { Bytes, Store } from '../storage/store.js';
+import { isTombstoneOnly } from '../version/sibling-set.js';
+import { decodeRecord } from './record-codec.js';
+import type { Replica } from './replica.js';
+
+export interface TombstoneReaperOptions {
+  self: NodeId;
+  store: Store;
+  replica: Replica;
+  transport: Transport;
+  clock: Clock;
+  replicasOf: (partition: number) => readonly NodeId[];
+  /** Partitions whose preference list starts with this node. */
+  partitions: () => number[];
+  isUp: (id: NodeId) => boolean;
+  graceMs: number;
+  intervalMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Most tombstones one tick looks at. */
+const reapBatchMax = 256;
+
+export class TombstoneReaper {
+  private timer: TimerHandle | undefined;
+  private stopped = true;
+  private cursor = 0;
+  private busy = false;
+  reaped = 0;
+
+  constructor(private readonly options: TombstoneReaperOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reaps what it can in one partition; resolves with the number of keys removed. */
+  async reapPartition(partition: number): Promise<number> {
+    const { store, clock, graceMs } = this.options;
+    const candidates: Array<{ dataKey: Bytes; bytes: Bytes }> = [];
+    for await (const [dataKey, bytes] of store.data.range(partitionRange(partition))) {
+      const state = decodeRecord(bytes);
+      if (!isTombstoneOnly(state)) continue;
+      const newest = Math.max(...state.siblings.map((s) => s.lastModified));
+      if (clock.now() - newest < graceMs) continue;
+      candidates.push({ dataKey, bytes });
+      if (candidates.length >= reapBatchMax) break;
+    }
+    let removed = 0;
+    for (const candidate of candidates) if (await this.reapKey(partition, candidate.dataKey, candidate.bytes)) removed++;
+    return removed;
+  }
+
+  private async reapKey(partition: number, dataKey: Bytes, bytes: Bytes): Promise<boolean> {
+    const { bucket, key } = decodeDataKey(dataKey);
+    const replicas = this.options.replicasOf(partition);
+    if (!replicas.every(this.options.isUp)) return false;
+    // Every replica must hold exactly this state.
+    for (const node of replicas) {
+      if (node === this.options.self) continue;
+      const reply = await this.call(node, { type: 'replica.get', b: bucket, k: key });
+      if (reply.type !== 'replica.state' || !(reply.rec instanceof Uint8Array) || !Buffer.from(reply.rec).equals(Buffer.from(bytes))) {
+        return false;
+      }
+    }
+    let all = true;
+    for (const node of replicas) {
+      if (node === this.options.self) all = (await this.options.replica.reap(partition, bucket, key, bytes)) && all;
+      else {
+        const reply = await this.call(node, { type: 'replica.reap', b: bucket, k: key, rec: bytes });
+        all = reply.type === 'reaped' && reply.removed === true && all;
+      }
+    }
+    if (all) this.reaped++;
+    return all;
+  }
+
+  private async call(node: NodeId, message: PeerMessage): Promise<PeerMessage> {
+    return this.options.transport.request(node, message, { timeoutMs: this.options.requestTimeoutMs });
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.tick().finally(() => this.schedule());
+    }, this.options.intervalMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    const partitions = this.options.partitions();
+    if (partitions.length === 0) return;
+    this.busy = true;
+    try {
+      await this.reapPartition(partitions[this.cursor++ % partitions.length]);
+    } catch {
+      // A replica went away mid-way; the next tick tries again.
+    } finally {
+      this.busy = false;
+    }
+  }
+}
