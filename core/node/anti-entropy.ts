@@ -11,7 +11,7 @@
 // paper's §6.5 admission control).
 
 import { createHash } from 'node:crypto';
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import { diffKeyLists, ExchangeWalker, answerHashRequest, type KeyItem } from '../merkle/exchange.js';
 import { HashTree, itemHashBytes } from '../merkle/hash-tree.js';
@@ -20,6 +20,7 @@ import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys
 import type { Bytes, Store } from '../storage/store.js';
 import { MessageError } from './messages.js';
 import { decodeRecord } from './record-codec.js';
+import { PeriodicTask } from './periodic-task.js';
 import type { Replica } from './replica.js';
 
 export interface ExchangeReport {
@@ -64,13 +65,13 @@ export function addReports(into: ExchangeReport, from: ExchangeReport): Exchange
 
 export class AntiEntropy {
   private readonly trees = new Map<number, HashTree>();
-  private timer: TimerHandle | undefined;
-  private stopped = true;
+  private readonly loop: PeriodicTask;
   private cursor = 0;
-  private busy = false;
   readonly totals = { exchanges: 0, keysRepaired: 0, bytesSent: 0, skipped: 0 };
 
-  constructor(private readonly options: AntiEntropyOptions) {}
+  constructor(private readonly options: AntiEntropyOptions) {
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick());
+  }
 
   /** Builds every partition's tree from the store. */
   async rebuild(): Promise<void> {
@@ -96,14 +97,11 @@ export class AntiEntropy {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** Exchanges every partition this node replicates with its other replicas (or with `peer` only). */
@@ -223,17 +221,8 @@ export class AntiEntropy {
     return this.options.transport.request(peer, message, { timeoutMs: this.options.requestTimeoutMs * 4 });
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.tick().finally(() => this.schedule());
-    }, this.options.intervalMs);
-  }
-
   /** One background exchange: the next (partition, peer) pair, unless clients are busy. */
   private async tick(): Promise<void> {
-    if (this.busy) return;
     if (this.options.foreground() > this.options.foregroundMax) {
       this.totals.skipped++;
       return;
@@ -245,15 +234,9 @@ export class AntiEntropy {
       }
     }
     if (pairs.length === 0) return;
+    // A peer that goes away or answers badly fails this exchange only; the next tick moves on.
     const [partition, peer] = pairs[this.cursor++ % pairs.length];
-    this.busy = true;
-    try {
-      await this.exchange(partition, peer);
-    } catch {
-      // The peer went away or answered badly; the next tick moves on.
-    } finally {
-      this.busy = false;
-    }
+    await this.exchange(partition, peer);
   }
 }
 

@@ -4,11 +4,12 @@
 // did not change meanwhile. Delivery is throttled (a batch per target per tick, a few requests
 // in flight) so it never starves client traffic.
 
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
 import { decodeDataKey } from '../storage/keys.js';
 import type { PeerHealth } from './peer-health.js';
+import { PeriodicTask } from './periodic-task.js';
 import type { Replica } from './replica.js';
 
 export interface HintedHandoffOptions {
@@ -23,23 +24,21 @@ export interface HintedHandoffOptions {
 }
 
 export class HintedHandoff {
-  private timer: TimerHandle | undefined;
+  private readonly loop: PeriodicTask;
   private running = false;
-  private stopped = true;
   delivered = 0;
   failed = 0;
 
-  constructor(private readonly options: HintedHandoffOptions) {}
+  constructor(private readonly options: HintedHandoffOptions) {
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.deliverNow());
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** One delivery round: a batch to every target that is up. Resolves when the round is done. */
@@ -54,14 +53,6 @@ export class HintedHandoff {
     } finally {
       this.running = false;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.deliverNow().finally(() => this.schedule());
-    }, this.options.intervalMs);
   }
 
   private async deliverTo(target: NodeId): Promise<void> {

@@ -3,9 +3,10 @@
 // probeIntervalMs and brings it back when it answers. Gossip of liveness (the membership
 // work) will combine with this view; this one needs no help from anyone.
 
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import { TransportError, type Transport } from '../net/transport.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface PeerHealthOptions {
   self: NodeId;
@@ -18,11 +19,11 @@ export interface PeerHealthOptions {
 export class PeerHealth {
   private readonly down = new Set<NodeId>();
   private readonly listeners = new Set<(id: NodeId, up: boolean) => void>();
-  private timer: TimerHandle | undefined;
-  private probing = false;
-  private stopped = false;
+  private readonly loop: PeriodicTask;
 
-  constructor(private readonly options: PeerHealthOptions) {}
+  constructor(private readonly options: PeerHealthOptions) {
+    this.loop = new PeriodicTask(options.clock, options.probeIntervalMs, () => this.probe());
+  }
 
   isUp(id: NodeId): boolean {
     return !this.down.has(id);
@@ -49,14 +50,11 @@ export class PeerHealth {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   private setUp(id: NodeId, up: boolean): void {
@@ -65,28 +63,14 @@ export class PeerHealth {
     for (const listener of this.listeners) listener(id, up);
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.probe().finally(() => this.schedule());
-    }, this.options.probeIntervalMs);
-  }
-
   private async probe(): Promise<void> {
-    if (this.probing || this.down.size === 0) return;
-    this.probing = true;
-    try {
-      await Promise.all(
-        [...this.down].map((id) =>
-          this.options.transport.request(id, { type: 'ping' }, { timeoutMs: this.options.probeTimeoutMs }).then(
-            () => this.reportSuccess(id),
-            () => undefined,
-          ),
+    await Promise.all(
+      [...this.down].map((id) =>
+        this.options.transport.request(id, { type: 'ping' }, { timeoutMs: this.options.probeTimeoutMs }).then(
+          () => this.reportSuccess(id),
+          () => undefined,
         ),
-      );
-    } finally {
-      this.probing = false;
-    }
+      ),
+    );
   }
 }

@@ -10,13 +10,14 @@
 // reap, it would bring the value back. The grace period (default one hour) is the bound on how
 // long a node may be down with such hints; Riak's delete_mode has the same trade-off.
 
-import type { Clock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { PeerMessage, Transport } from '../net/transport.js';
 import { decodeDataKey, partitionRange } from '../storage/keys.js';
 import type { Bytes, Store } from '../storage/store.js';
 import { isTombstoneOnly } from '../version/sibling-set.js';
 import { decodeRecord } from './record-codec.js';
+import { PeriodicTask } from './periodic-task.js';
 import type { Replica } from './replica.js';
 
 export interface TombstoneReaperOptions {
@@ -38,23 +39,20 @@ export interface TombstoneReaperOptions {
 const reapBatchMax = 256;
 
 export class TombstoneReaper {
-  private timer: TimerHandle | undefined;
-  private stopped = true;
+  private readonly loop: PeriodicTask;
   private cursor = 0;
-  private busy = false;
   reaped = 0;
 
-  constructor(private readonly options: TombstoneReaperOptions) {}
+  constructor(private readonly options: TombstoneReaperOptions) {
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick());
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** Reaps what it can in one partition; resolves with the number of keys removed. */
@@ -102,25 +100,9 @@ export class TombstoneReaper {
     return this.options.transport.request(node, message, { timeoutMs: this.options.requestTimeoutMs });
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.tick().finally(() => this.schedule());
-    }, this.options.intervalMs);
-  }
-
+  /** One partition per tick; a replica that goes away mid-way fails the tick, the next retries. */
   private async tick(): Promise<void> {
-    if (this.busy) return;
     const partitions = this.options.partitions();
-    if (partitions.length === 0) return;
-    this.busy = true;
-    try {
-      await this.reapPartition(partitions[this.cursor++ % partitions.length]);
-    } catch {
-      // A replica went away mid-way; the next tick tries again.
-    } finally {
-      this.busy = false;
-    }
+    if (partitions.length > 0) await this.reapPartition(partitions[this.cursor++ % partitions.length]);
   }
 }
