@@ -21,6 +21,7 @@
 
 import { assert } from '../common/assert.js';
 import { type HashTree, itemHashBytes } from './hash-tree.js';
+import { CodedError } from '../common/coded-error.js';
 
 /** What the walker needs from the remote: its hashes at `depth` of `indices` (ascending). */
 export interface HashRequest {
@@ -52,15 +53,8 @@ export type ExchangeErrorCode =
   | 'bad_key_list'; // a key list is malformed: not pairs of (string, 8-byte hash), or a key twice
 
 /** Malformed input from a peer (or a mismatched configuration); nothing is changed by it. */
-export class ExchangeError extends Error {
+export class ExchangeError extends CodedError<ExchangeErrorCode> {
   override name = 'ExchangeError';
-  constructor(
-    readonly code: ExchangeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**

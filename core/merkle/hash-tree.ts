@@ -28,6 +28,7 @@
 // the byte form is the same on every host. Each level is one preallocated Uint32Array.
 
 import { assert } from '../common/assert.js';
+import { CodedError } from '../common/coded-error.js';
 
 /** Bytes in an item hash, and so in every segment and branch hash. */
 export const itemHashBytes = 8;
@@ -67,15 +68,8 @@ export type HashTreeErrorCode =
   | 'inconsistent'; // a branch hash is not the XOR of its children: the bytes are corrupt
 
 /** A serialized tree that cannot be read; nothing is built from it. */
-export class HashTreeError extends Error {
+export class HashTreeError extends CodedError<HashTreeErrorCode> {
   override name = 'HashTreeError';
-  constructor(
-    readonly code: HashTreeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export interface HashTreeOptions {

@@ -20,6 +20,7 @@
 import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
 import { errorMessageLengthMax, frameBytesMax, messageDepthMax, messageTypeLengthMax } from '../common/limits.js';
 import type { PeerMessage } from './transport.js';
+import { CodedError } from '../common/coded-error.js';
 
 export const FrameKind = { request: 0, reply: 1, error: 2, hello: 3 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
@@ -43,15 +44,8 @@ export type FrameErrorCode =
   | 'bad_envelope' // the value is not an envelope as described above
   | 'bad_message'; // an outgoing message is not plain data
 
-export class FrameError extends Error {
+export class FrameError extends CodedError<FrameErrorCode> {
   override name = 'FrameError';
-  constructor(
-    readonly code: FrameErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export const frameHeaderBytes = 4;

@@ -5,6 +5,8 @@
 // Data keys are laid out partition-first (see keys.ts) so one partition is one contiguous
 // range: handoff is a range scan and a Merkle tree is a range walk.
 
+import { CodedError } from '../common/coded-error.js';
+
 export type Bytes = Uint8Array;
 
 export interface BatchOp {
@@ -67,15 +69,8 @@ export type StoreErrorCode =
   | 'bad_value' // a value is not a Uint8Array
   | 'io'; // the storage engine failed (I/O error, corruption)
 
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override name = 'StoreError';
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Throws StoreError('bad_key') unless `key` is a Uint8Array (Buffers are Uint8Arrays). */
