@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | 'too_many_siblings'
   | 'too_many_clock_entries'
   | 'unavailable'
+  | 'membership'
   | 'internal';
 
 export const statusOfCode: Record<ApiErrorCode, number> = {
@@ -29,6 +30,7 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   too_many_siblings: 409,
   too_many_clock_entries: 409,
   unavailable: 503,
+  membership: 409,
   internal: 500,
 };
 

@@ -6,7 +6,8 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
-import type { DynamoNode } from '../node/dynamo-node.js';
+import { MembershipRefused } from '../node/cluster-membership.js';
+import { NotInClusterError, type DynamoNode } from '../node/dynamo-node.js';
 import { liveSiblings } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import { contextAfterWrite } from '../version/causal-context.js';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   httpAddress: () => string;
   peerAddress: string;
   allowFaultInjection: boolean;
+  /** Seeds the node was started with (the default of a join). */
+  seeds: readonly string[];
   /** Cuts peer traffic to and from these nodes (fault injection); [] heals. */
   isolate: (nodes: NodeId[]) => void;
   token?: string;
@@ -167,22 +170,37 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     n: node.n,
     r: node.r,
     w: node.w,
-    members: node.memberList.map((member) => ({
-      id: member.id,
-      http: member.http,
-      peer: member.peer,
-      state: member.id === node.id || node.health.isUp(member.id) ? 'up' : 'down',
-    })),
+    members: node.memberStates().map((member) => ({ id: member.id, http: member.http, peer: member.peer, state: member.state })),
     hintsPending: node.replica.hintsPending().pending,
-    transfersPending: 0,
+    transfersPending: node.transfersPending(),
   }));
+
+  app.get('/v1/admin/transfers', async () => {
+    node.ring; // 503 before the node knows a ring
+    return node.transfers.list();
+  });
+
+  app.post('/v1/admin/join', async (request, reply) => {
+    const body = parseJsonBody(request.body);
+    const seed = body.seed ?? options.seeds[0];
+    if (typeof seed !== 'string' || !/^[^\s:]+:[0-9]{1,5}$/.test(seed)) {
+      throw new ApiError('bad_request', 'expected {"seed": "host:peerport"} (or a node started with --seeds)');
+    }
+    await node.join(seed).catch(membershipError);
+    return reply.code(202).send({ joining: seed });
+  });
+
+  app.post('/v1/admin/leave', async (_request, reply) => {
+    await node.leave().catch(membershipError);
+    return reply.code(202).send({ leaving: node.id });
+  });
 
   app.get('/v1/admin/hints', async () => node.replica.hintsPending());
 
   app.post('/v1/admin/anti-entropy', async (request) => {
     const body = parseJsonBody(request.body);
     const peer = body.peer;
-    if (peer !== undefined && (typeof peer !== 'string' || !node.memberList.some((member) => member.id === peer))) {
+    if (peer !== undefined && (typeof peer !== 'string' || !node.memberStates().some((member) => member.id === peer))) {
       throw new ApiError('bad_request', 'peer must be the id of a member');
     }
     return node.antiEntropy.exchangeAll(peer as string | undefined);
@@ -255,6 +273,12 @@ function errorCodeOf(code: string): 'too_many_siblings' | 'too_many_clock_entrie
   return code === 'too_many_siblings' || code === 'too_many_clock_entries' ? code : 'internal';
 }
 
+/** A join or leave the membership refused (already a member, last member, …): 409 with its code. */
+function membershipError(error: unknown): never {
+  if (error instanceof MembershipRefused) throw new ApiError('membership', `${error.code}: ${error.message}`, { reason: error.code });
+  throw error;
+}
+
 function parseJsonBody(body: unknown): Record<string, unknown> {
   if (!(body instanceof Uint8Array) || body.byteLength === 0) return {};
   let parsed: unknown;
@@ -272,6 +296,7 @@ function parseJsonBody(body: unknown): Record<string, unknown> {
 /** Maps anything thrown in a route (ours, Fastify's, a bug) to an API error. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof NotInClusterError) return new ApiError('unavailable', error.message);
   const fastifyError = error as { code?: string; statusCode?: number; message?: string };
   if (fastifyError?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError?.statusCode === 413) {
     return new ApiError('too_large', `a value is at most ${valueBytesMax} bytes`);

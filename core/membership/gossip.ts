@@ -8,34 +8,44 @@
 // How the node wires it (one GossipCore per node):
 //
 //   start     new GossipCore({ self, ringSize, n, seeds, generation, nowMs, snapshot }) with the
-//             snapshot it persisted (if any) and a generation larger than any earlier run's
-//             (the start time in ms, or a persisted counter bumped at each start).
+//             snapshot it persisted (if any) and a generation larger than any earlier run's: a
+//             counter kept in the node's metadata and bumped at each start is best (it travels in
+//             every heartbeat; a small number encodes in 1-2 bytes, a time in ms in 9).
 //   rounds    every gossipIntervalMs (1 s): for each { to | seed, message } of tick(now, random),
 //             transport.request(to, message) (a seed not yet known by id is contacted at its
-//             address); on its answer, receive(to, answer, now), and if that returns a reply (an
-//             ack2), send it as a new request too, ignoring the answer (membership.ok).
+//             address, with to undefined); on the answer, receive(to, answer, now), and if that
+//             returns a reply (an ack2), send it to the same peer as a new request, ignoring its
+//             answer (membership.ok). Failed or timed-out gossip needs no call: liveness comes
+//             from heartbeats.
 //   requests  a peer request whose type isMembershipMessageType: receive(from, message, now);
 //             answer with `reply` (an ack to a syn, ok to an ack2), or, when ok is false, fail
 //             the request with `code` (bad_message, wrong_cluster, wrong_shape).
-//   admin     join(seed, now), leave(now), remove(id, now), bootstrap(now) for the first node.
-//   after     any call, when `serial` changed: persist snapshot() (members, ring, pending join,
-//             seeds: never heartbeats), rebuild routing from ring() (and transport addresses
-//             from members()), and start or cancel transfers from transfers().
+//   admin     bootstrap(now) on the first node of a cluster, join(seed, now), leave(now),
+//             remove(id, now) for a node that will never come back (no hand-off: its partitions'
+//             data then comes from the other replicas, by anti-entropy).
+//   after     any call, when `serial` changed: persist snapshot() (records with tombstones, the
+//             ring, a pending join, seeds; never heartbeats), rebuild routing from ring() (a new
+//             Ring object only when the owners changed), update transport addresses from
+//             members(), and start or cancel transfers from transfers().
 //   routing   ring() holds the current owners: reads and writes use its preference lists, with
 //             isUp(id, now) as the health test of annotatedPreferenceList; during a transfer a
 //             write also goes to pendingOwner(partition), so nothing written meanwhile is lost.
-//             futureRing() is the ring once every pending transfer has completed.
-//   transfers for each { partition, from, to } of transfers() with from === self: stream the
-//             partition's data to `to`, then completeTransfer(partition, to, now). False means
-//             the ring moved on meanwhile (a newer claim changed the target): check transfers()
-//             again.
-//   liveness  reportUnreachable(id, now) when a request to id fails (Dynamo's local detection),
-//             reportReachable(id, now) when one succeeds; gossip also probes down members and
-//             clears the local verdict on an answer.
+//             futureRing() is the ring once every pending transfer has completed (which nodes
+//             gain which preference lists).
+//   transfers for each { partition, from, to } of transfers() with from === self (even once this
+//             node is `left`: a straggler), stream the partition's data to `to`; the receiver
+//             acknowledges the last batch only while pendingOwner(partition) is itself in its own
+//             view (a node that started leaving refuses), and the sender then calls
+//             completeTransfer(partition, to, now). False means the ring moved on meanwhile (a
+//             newer claim changed the target): look at transfers() again.
+//   liveness  reportUnreachable(id, now) when a data request to id fails (Dynamo's local
+//             detection), reportReachable(id, now) when one succeeds; gossip also probes down
+//             members and clears the local verdict on an answer. memberState(id, now) is the
+//             CONTRACT.md `state` of /v1/status.
 //   leaving   after leave(), the node keeps gossiping: once its partitions have moved its status
 //             becomes `left`; it should then gossip a little longer (about ten rounds) so that
 //             the news spreads, and may stop.
-//
+
 // Peer selection per round (Cassandra's): one random live member; with probability
 // down / (live + 1) one member judged down (a probe that lets the local verdict heal); and a
 // random seed when no seed was contacted for seedGossipIntervalMs or no member is live, so that
@@ -46,9 +56,12 @@ import type { Random } from '../common/random.js';
 import type { MemberState, NodeId } from '../common/types.js';
 import { Ring } from '../ring/ring.js';
 import { isValidRingSize } from '../ring/partitioner.js';
+import { isValidNodeId } from '../version/vector-clock.js';
 import {
   gossipIntervalMsDefault,
+  memberAddressLengthMax,
   membersMax,
+  memberWeightMax,
   phiSampleIntervalsMax,
   phiThresholdDefault,
   phiWindowSizeDefault,
@@ -57,12 +70,16 @@ import {
   seedLengthMax,
   seedsMax,
 } from './limits.js';
+import { claim } from '../ring/claim.js';
 import {
+  activeMembers,
+  adoptOrphans,
   completeTransfer,
   compareRecords,
   emptyMembership,
   foundCluster,
   isActiveStatus,
+  isGone,
   membersDigest,
   mergeMembers,
   mergeRings,
@@ -94,6 +111,38 @@ import {
 } from './messages.js';
 import { PhiAccrualDetector } from './phi-accrual.js';
 
+/**
+ * The snapshot of a cluster formed from a static member list (`dynamo cluster start` on a fresh
+ * directory): every member `up`, the ring claimed for them and owned as claimed. Every node
+ * started from it holds the same state at once (no join, no transfer: the nodes are empty), and
+ * gossip carries on from there. `cluster` must be the same on every node and new for each new
+ * cluster (e.g. derived from the directory's cluster secret and creation time).
+ */
+export function formedClusterSnapshot(
+  cluster: string,
+  members: readonly GossipSelf[],
+  ringSize: number,
+  n: number,
+  seeds: readonly string[] = [],
+): MembershipSnapshot {
+  assert(members.some((member) => member.weight > 0), 'formedClusterSnapshot: no member with weight');
+  assert(new Set(members.map((member) => member.id)).size === members.length, 'formedClusterSnapshot: duplicate ids');
+  const records = new Map<NodeId, MemberRecord>();
+  for (const m of members) records.set(m.id, { id: m.id, http: m.http, peer: m.peer, weight: m.weight, status: 'up', version: 1 });
+  // A fresh claim of the members sorted by id: the same ring whatever order the list came in.
+  const claimedFor = activeMembers(records);
+  const targets = claim(ringSize, claimedFor, n);
+  const ring: RingState = { ringSize, n, plan: { version: 1, claimedFor, targets }, owners: targets, counters: targets.map(() => 1) };
+  return {
+    format: 1,
+    cluster,
+    records: [...records.values()].map(encodeRecord),
+    ring: encodeRing(ring),
+    joinSeed: null,
+    seeds: seeds.slice(),
+  };
+}
+
 /** What a node says about itself in its record. */
 export interface GossipSelf {
   id: NodeId;
@@ -111,7 +160,10 @@ export interface GossipOptions {
   n: number;
   /** Seeds: node ids or peer addresses ("host:port"), at most seedsMax. */
   seeds?: readonly string[];
-  /** Larger than every earlier run's generation of this node (start time in ms, or a persisted counter). */
+  /**
+   * Larger than every earlier run's generation of this node, so its heartbeats supersede those of
+   * its previous runs: a counter persisted and bumped at each start (or the start time in s).
+   */
   generation: number;
   /** The time the core is made, on the caller's clock. */
   nowMs: number;
@@ -145,7 +197,7 @@ export type MembershipErrorCode =
   | 'has_cluster' // bootstrap on a node that already knows a cluster
   | 'not_member' // leave on a node that is not joining or up
   | 'last_member' // leave or remove would leave no member with a positive weight
-  | 'unknown_member' // remove of an id that is no member
+  | 'unknown_member' // remove of an id that is no member (or was removed already)
   | 'is_self' // remove of oneself (use leave)
   | 'members_full' // membersMax records are known
   | 'bad_seed' // an empty or overlong seed
@@ -193,6 +245,8 @@ export interface GossipStats {
   claims: number;
   /** completeTransfer calls accepted here. */
   transfersCompleted: number;
+  /** Messages ignored whole because their ring named members neither side had a record of. */
+  messagesStale: number;
 }
 
 interface Liveness {
@@ -201,21 +255,26 @@ interface Liveness {
   localDown: boolean;
 }
 
-interface Views {
-  serial: number;
-  ownership: OwnershipView | undefined;
-  ring: Ring | undefined;
-  futureRing: Ring | undefined;
-  membersDigest: number;
-  ringDigest: number | null;
-  /** Other members that are not `left`, sorted by id. */
-  peers: NodeId[];
-}
-
 const noHeartbeat: Heartbeat = Object.freeze({ generation: 0, beat: 0 });
+
+/** Record sets of recent syns kept to answer acks: a few rounds' worth. */
+const synMembersKept = 4;
 
 function fresher(a: Heartbeat, b: Heartbeat): boolean {
   return a.generation > b.generation || (a.generation === b.generation && a.beat > b.beat);
+}
+
+/** Whether every node a ring names (claimed, target or owner) has a record in `members`. */
+function namesOnlyKnown(ring: RingState, members: ReadonlyMap<NodeId, MemberRecord>): boolean {
+  for (const member of ring.plan.claimedFor) if (!members.has(member.id)) return false;
+  for (let p = 0; p < ring.ringSize; p++) {
+    if (!members.has(ring.owners[p]) || !members.has(ring.plan.targets[p])) return false;
+  }
+  return true;
+}
+
+function validWeight(weight: number): boolean {
+  return typeof weight === 'number' && Number.isFinite(weight) && weight >= 0 && weight <= memberWeightMax;
 }
 
 function isSeed(seed: unknown): seed is string {
@@ -237,7 +296,11 @@ export class GossipCore {
   private state: MembershipState = emptyMembership;
   private serialValue = 0;
   private views: Views | undefined;
+  /** Rings of an earlier state, reused when their owners did not change. */
+  private previousRings: PreviousRings = { ring: null, futureRing: null };
   private readonly liveness = new Map<NodeId, Liveness>();
+  /** The record sets of the last syns, by digest (see answerAck). */
+  private readonly synMembers = new Map<number, ReadonlyMap<NodeId, MemberRecord>>();
   private beat = 0;
   private joinSeed: string | null = null;
   private seeds: string[] = [];
@@ -249,6 +312,7 @@ export class GossipCore {
     recordsRefused: 0,
     claims: 0,
     transfersCompleted: 0,
+    messagesStale: 0,
   };
 
   constructor(options: GossipOptions) {
@@ -256,8 +320,13 @@ export class GossipCore {
     const check = (ok: boolean, text: string) => {
       if (!ok) throw new MembershipError('bad_options', text);
     };
-    check(typeof self.id === 'string' && self.id.length > 0, 'GossipCore: self.id is required');
-    check(Number.isFinite(self.weight) && self.weight >= 0, 'GossipCore: self.weight must be >= 0');
+    // What peers would refuse in this node's record is refused here, at start.
+    check(isValidNodeId(self.id), 'GossipCore: self.id is not a valid node id');
+    check(
+      typeof self.http === 'string' && typeof self.peer === 'string' && Math.max(self.http.length, self.peer.length) <= memberAddressLengthMax,
+      `GossipCore: self.http and self.peer must be strings of at most ${memberAddressLengthMax} characters`,
+    );
+    check(validWeight(self.weight), `GossipCore: self.weight must be within 0…${memberWeightMax}`);
     check(isValidRingSize(ringSize), `GossipCore: invalid ring size ${ringSize}`);
     check(Number.isInteger(n) && n >= 1, `GossipCore: bad n ${n}`);
     check(Number.isSafeInteger(generation) && generation >= 0, 'GossipCore: generation must be a safe integer >= 0');
@@ -306,7 +375,7 @@ export class GossipCore {
     return this.state.cluster;
   }
 
-  /** This node's own status, or undefined when it is no member. */
+  /** This node's own status (`left` and `removed` included), or undefined when it never joined. */
   status(): MembershipStatus | undefined {
     return this.state.members.get(this.id)?.status;
   }
@@ -319,6 +388,11 @@ export class GossipCore {
   /** The ring once every pending transfer has completed. */
   futureRing(): Ring | undefined {
     return this.currentViews().futureRing;
+  }
+
+  /** Current owners and pending owners by partition, without building a Ring. */
+  ownership(): OwnershipView | undefined {
+    return this.currentViews().ownership;
   }
 
   /** The node partition `partition` is being transferred to, if any. */
@@ -338,11 +412,11 @@ export class GossipCore {
     return transfers;
   }
 
-  /** Members that have not left, sorted by id. */
+  /** Members (neither left nor removed), sorted by id: the `members` of /v1/status. */
   members(): MemberView[] {
     const list: MemberView[] = [];
     for (const record of this.state.members.values()) {
-      if (record.status === 'left') continue;
+      if (isGone(record.status)) continue;
       const { id, http, peer, weight, status } = record;
       list.push({ id, http, peer, weight, status });
     }
@@ -354,6 +428,16 @@ export class GossipCore {
     return this.state.members.get(id);
   }
 
+  /**
+   * A short fingerprint of the whole state (cluster, records, ring): two nodes with equal
+   * digests agree on membership and ring (up to a 2^-53 chance), as every node does once gossip
+   * has converged. For tests and the console.
+   */
+  digest(): string {
+    const views = this.currentViews();
+    return `${this.state.cluster}|${views.membersDigest}|${views.ringDigest}`;
+  }
+
   /** The whole membership state (immutable). */
   membershipState(): MembershipState {
     return this.state;
@@ -362,11 +446,11 @@ export class GossipCore {
   /**
    * The state the node reports for `id` (CONTRACT.md `state`): `down` when its phi exceeds the
    * threshold or the node's own requests to it fail, else its gossiped status; undefined for a
-   * node that is no member (unknown or left). This node itself is never `down`.
+   * node that is no member (unknown, left or removed). This node itself is never `down`.
    */
   memberState(id: NodeId, nowMs: number): MemberState | undefined {
     const status = this.state.members.get(id)?.status;
-    if (status === undefined || status === 'left') return undefined;
+    if (status === undefined || status === 'left' || status === 'removed') return undefined;
     if (id !== this.id && !this.isUp(id, nowMs)) return 'down';
     return status;
   }
@@ -374,7 +458,7 @@ export class GossipCore {
   /** Whether `id` counts as up for routing: a member, its phi within the threshold, and not failing locally. */
   isUp(id: NodeId, nowMs: number): boolean {
     const status = this.state.members.get(id)?.status;
-    if (status === undefined || status === 'left') return false;
+    if (status === undefined || isGone(status)) return false;
     if (id === this.id) return true;
     const live = this.liveness.get(id);
     return live !== undefined && !live.localDown && live.detector.phi(nowMs) <= this.phiThreshold;
@@ -481,18 +565,19 @@ export class GossipCore {
   remove(id: NodeId, nowMs: number): MembershipResult {
     if (id === this.id) return { ok: false, code: 'is_self', message: 'a node leaves with leave(), not remove()' };
     const record = this.state.members.get(id);
-    if (record === undefined || record.status === 'left') return { ok: false, code: 'unknown_member', message: `${id} is no member` };
+    if (record === undefined || record.status === 'removed') return { ok: false, code: 'unknown_member', message: `${id} is no member` };
     if (isActiveStatus(record.status) && !this.othersCanOwn(id)) {
       return { ok: false, code: 'last_member', message: `${id} is the last member with weight` };
     }
-    this.write({ ...record, status: 'left', version: record.version + 1 }, nowMs);
+    this.write({ ...record, status: 'removed', version: record.version + 1 }, nowMs);
     return { ok: true };
   }
 
   /** Changes this node's addresses or weight (a restart on other ports, a re-weighting). */
   updateSelf(update: Partial<Omit<GossipSelf, 'id'>>, nowMs: number): void {
     const next = { ...this.self, ...update, id: this.id };
-    assert(Number.isFinite(next.weight) && next.weight >= 0, 'updateSelf: weight must be >= 0');
+    assert(validWeight(next.weight), `updateSelf: weight must be within 0…${memberWeightMax}`);
+    assert(Math.max(next.http.length, next.peer.length) <= memberAddressLengthMax, 'updateSelf: address too long');
     this.self = next;
     this.normalize(nowMs);
   }
@@ -519,7 +604,7 @@ export class GossipCore {
    */
   tick(nowMs: number, random: Random): GossipSend[] {
     const own = this.state.members.get(this.id);
-    if (own !== undefined && own.status !== 'left') this.beat++;
+    if (own !== undefined && !isGone(own.status)) this.beat++;
     const syn = this.buildSyn();
     const sends: GossipSend[] = [];
     if (this.joinSeed !== null && this.state.cluster === null) {
@@ -595,7 +680,7 @@ export class GossipCore {
 
   private isMember(): boolean {
     const status = this.state.members.get(this.id)?.status;
-    return status !== undefined && status !== 'left';
+    return status !== undefined && !isGone(status);
   }
 
   /** Whether a member other than `id` and able to own partitions (joining or up, weight > 0) remains. */
@@ -615,9 +700,9 @@ export class GossipCore {
   /** The member a seed names (by id or peer address), if known and not left. */
   private resolveSeed(seed: string): NodeId | undefined {
     const byId = this.state.members.get(seed);
-    if (byId !== undefined) return byId.status === 'left' ? undefined : byId.id;
+    if (byId !== undefined) return isGone(byId.status) ? undefined : byId.id;
     for (const record of this.state.members.values()) {
-      if (record.peer === seed && record.status !== 'left') return record.id;
+      if (record.peer === seed && !isGone(record.status)) return record.id;
     }
     return undefined;
   }
@@ -654,6 +739,10 @@ export class GossipCore {
       generations.push(heartbeat.generation);
       beats.push(heartbeat.beat);
     }
+    // Remember which records this syn described, for the ack2 (immutable maps: no copy).
+    this.synMembers.delete(views.membersDigest);
+    this.synMembers.set(views.membersDigest, this.state.members);
+    if (this.synMembers.size > synMembersKept) this.synMembers.delete(this.synMembers.keys().next().value as number);
     return {
       type: 'membership.syn',
       ...this.header(),
@@ -674,19 +763,24 @@ export class GossipCore {
     const views = this.currentViews();
     const mine = this.state.members;
     const records: WireRecord[] = [];
-    const want: NodeId[] = [];
+    const sameRecords = m.membersDigest === views.membersDigest;
+    const known: NodeId[] | null = sameRecords ? null : [];
+    const versions: number[] | null = sameRecords ? null : [];
+    let theyHaveNewer = false;
     for (const record of mine.values()) {
       const theirs = m.digest.get(record.id);
       if (theirs === undefined || record.version > theirs.version) records.push(encodeRecord(record));
+      known?.push(record.id);
+      versions?.push(record.version);
     }
     for (const [id, entry] of m.digest) {
       const record = mine.get(id);
-      if (record === undefined || entry.version > record.version) want.push(id);
+      if (record === undefined || entry.version > record.version) theyHaveNewer = true;
     }
     // Same versions everywhere but different digests: records tied at a version (a concurrent
     // force-removal and self-update). Send every record; the ack2 returns the ones that win there.
     let allRecords = false;
-    if (records.length === 0 && want.length === 0 && m.membersDigest !== views.membersDigest) {
+    if (records.length === 0 && !theyHaveNewer && m.membersDigest !== views.membersDigest) {
       allRecords = true;
       for (const record of mine.values()) records.push(encodeRecord(record));
     }
@@ -695,7 +789,7 @@ export class GossipCore {
     const generations: number[] = [];
     const beats: number[] = [];
     for (const record of mine.values()) {
-      if (record.status === 'left') continue;
+      if (isGone(record.status)) continue;
       const heartbeat = this.heartbeatOf(record.id);
       if (heartbeat.generation === 0 && heartbeat.beat === 0) continue;
       const theirs = m.digest.get(record.id)?.heartbeat;
@@ -714,36 +808,35 @@ export class GossipCore {
       ids,
       generations,
       beats,
-      want,
+      known,
+      versions,
+      membersDigest: views.membersDigest,
       ring: ringsDiffer && this.state.ring !== null ? encodeRing(this.state.ring) : null,
-      wantRing: ringsDiffer && m.ringDigest !== null,
+      ringDigest: views.ringDigest,
     };
   }
 
   private answerAck(m: AckMessage, nowMs: number): MembershipAck2 | undefined {
-    this.mergeIncoming(m.cluster, m.records, m.ring, nowMs);
+    if (!this.mergeIncoming(m.cluster, m.records, m.ring, nowMs)) return undefined;
     this.mergeHeartbeats(m.heartbeats, nowMs);
     this.reportReachable(m.from, nowMs);
 
+    // What the peer lacks, judged now: this node may have learned members since its syn. When
+    // the peer had the syn's records exactly, they are those this node made the syn from (or,
+    // should they have left the cache, the peer gets every record: correct, merely larger).
     const records: WireRecord[] = [];
-    const sent = new Set<NodeId>();
-    for (const id of m.want) {
-      const record = this.state.members.get(id);
-      if (record !== undefined) {
+    const theirs = m.allRecords ? new Map(m.records.map((record) => [record.id, record])) : undefined;
+    const sent = m.known === null ? this.synMembers.get(m.membersDigest) : undefined;
+    const versionAt = (id: NodeId): number | undefined => (m.known !== null ? m.known.get(id) : sent?.get(id)?.version);
+    for (const record of this.state.members.values()) {
+      const version = versionAt(record.id);
+      const tied = theirs?.get(record.id);
+      if (version === undefined || record.version > version || (tied !== undefined && compareRecords(record, tied) > 0)) {
         records.push(encodeRecord(record));
-        sent.add(id);
-      }
-    }
-    if (m.allRecords) {
-      const theirs = new Map(m.records.map((record) => [record.id, record]));
-      for (const record of this.state.members.values()) {
-        if (sent.has(record.id)) continue;
-        const other = theirs.get(record.id);
-        if (other === undefined || compareRecords(record, other) > 0) records.push(encodeRecord(record));
       }
     }
     const views = this.currentViews();
-    const sendRing = m.wantRing && this.state.ring !== null && (m.ring === null || ringDigest(m.ring) !== views.ringDigest);
+    const sendRing = this.state.ring !== null && views.ringDigest !== m.ringDigest;
     if (records.length === 0 && !sendRing) return undefined;
     return {
       type: 'membership.ack2',
@@ -753,16 +846,26 @@ export class GossipCore {
     };
   }
 
-  /** Merges records and a ring from a peer of `cluster` (already checked to be compatible). */
-  private mergeIncoming(cluster: string | null, records: readonly MemberRecord[], ring: RingState | null, nowMs: number): void {
+  /**
+   * Merges records and a ring from a peer of `cluster` (already checked to be compatible), as
+   * one step. Returns false, merging nothing, when the ring names members of which neither side
+   * has a record: the message was computed against what this node knew before it reset its
+   * state for a join; the next exchange brings it all again, consistent.
+   */
+  private mergeIncoming(cluster: string | null, records: readonly MemberRecord[], ring: RingState | null, nowMs: number): boolean {
     const mergedMembers = mergeMembers(this.state.members, records, membersMax);
+    if (ring !== null && !namesOnlyKnown(ring, mergedMembers.members)) {
+      this.counters.messagesStale++;
+      return false;
+    }
     this.counters.recordsRefused += mergedMembers.refused;
     const mergedRing = mergeRings(this.state.ring, ring);
     // A node adopts a cluster with its ring (a cluster always has one).
     const adopted = this.state.cluster ?? (ring !== null ? cluster : null);
-    if (mergedMembers.members === this.state.members && mergedRing === this.state.ring && adopted === this.state.cluster) return;
+    if (mergedMembers.members === this.state.members && mergedRing === this.state.ring && adopted === this.state.cluster) return true;
     this.setState({ cluster: adopted, members: mergedMembers.members, ring: mergedRing }, nowMs);
     this.normalize(nowMs);
+    return true;
   }
 
   private mergeHeartbeats(heartbeats: Iterable<[NodeId, Heartbeat]>, nowMs: number): void {
@@ -770,8 +873,9 @@ export class GossipCore {
       if (id === this.id) continue;
       const live = this.liveness.get(id);
       if (live === undefined || !fresher(heartbeat, live.heartbeat)) continue;
+      const beats = heartbeat.generation === live.heartbeat.generation ? heartbeat.beat - live.heartbeat.beat : 1;
       live.heartbeat = heartbeat;
-      live.detector.heartbeat(nowMs);
+      live.detector.heartbeat(nowMs, beats);
     }
   }
 
@@ -785,7 +889,8 @@ export class GossipCore {
 
   /**
    * Brings the state to its fixed point after any change: re-claims when the active members
-   * differ from the plan's (deterministic: every node computes the same), then makes this node's
+   * differ from the plan's and hands the partitions of force-removed owners to their targets
+   * (both deterministic: every node computes the same), then makes this node's
    * own transitions: a pending join once the cluster is known, its record's addresses and weight,
    * joining → up once every partition claimed for it has arrived, leaving → left once it owns
    * nothing and the plan no longer counts it.
@@ -795,6 +900,7 @@ export class GossipCore {
       assert(round < 8, 'GossipCore: membership state does not settle');
       let next = reclaim(this.state);
       if (next !== this.state) this.counters.claims++;
+      next = adoptOrphans(next);
       next = this.ownTransition(next);
       if (next === this.state) return;
       this.setState(next, nowMs);
@@ -809,7 +915,7 @@ export class GossipCore {
       return { ...state, members };
     };
     if (this.joinSeed !== null && state.cluster !== null) {
-      if (record !== undefined && record.status !== 'left') {
+      if (record !== undefined && !isGone(record.status)) {
         this.joinSeed = null; // a member already (a restart that lost its disk, or a duplicate join)
       } else if (record === undefined && state.members.size >= membersMax) {
         this.joinSeed = null;
@@ -820,7 +926,7 @@ export class GossipCore {
         return put({ ...this.self, status: 'joining', version: (record?.version ?? 0) + 1 });
       }
     }
-    if (record === undefined || record.status === 'left') return state;
+    if (record === undefined || isGone(record.status)) return state;
     const { http, peer, weight } = this.self;
     if (record.http !== http || record.peer !== peer || record.weight !== weight) {
       return put({ ...record, http, peer, weight, version: record.version + 1 });
@@ -843,12 +949,13 @@ export class GossipCore {
     if (next === this.state) return;
     this.state = next;
     this.serialValue++;
+    if (this.views !== undefined) this.previousRings = this.views.rings();
     this.views = undefined;
     // Liveness follows the records: every member but this node and the left ones has a detector,
     // started now for a member just learned of.
     for (const record of next.members.values()) {
       if (record.id === this.id) continue;
-      if (record.status === 'left') this.liveness.delete(record.id);
+      if (isGone(record.status)) this.liveness.delete(record.id);
       else if (!this.liveness.has(record.id)) {
         this.liveness.set(record.id, {
           heartbeat: noHeartbeat,
@@ -863,30 +970,95 @@ export class GossipCore {
     for (const id of this.liveness.keys()) if (!next.members.has(id)) this.liveness.delete(id);
   }
 
+  /** The views of the current state, each computed on first use after a change. */
   private currentViews(): Views {
-    if (this.views !== undefined && this.views.serial === this.serialValue) return this.views;
-    const state = this.state;
-    const view = ownership(state);
-    let ring: Ring | undefined;
-    let futureRing: Ring | undefined;
-    if (view !== undefined) {
-      ring = new Ring({ ringSize: this.ringSize, n: this.n, owners: view.owners, version: view.version });
-      const future = view.owners.map((owner, p) => view.pending[p] ?? owner);
-      const moving = view.pending.some((to) => to !== null);
-      futureRing = moving ? new Ring({ ringSize: this.ringSize, n: this.n, owners: future, version: view.version }) : ring;
+    if (this.views === undefined || this.views.serial !== this.serialValue) {
+      this.views = new Views(this.serialValue, this.state, this.id, this.previousRings);
     }
-    const peers: NodeId[] = [];
-    for (const record of state.members.values()) if (record.id !== this.id && record.status !== 'left') peers.push(record.id);
-    peers.sort();
-    this.views = {
-      serial: this.serialValue,
-      ownership: view,
-      ring,
-      futureRing,
-      membersDigest: membersDigest(state.members),
-      ringDigest: state.ring === null ? null : ringDigest(state.ring),
-      peers,
-    };
     return this.views;
+  }
+}
+
+/**
+ * What the node reads of one state, computed lazily: a gossip round needs only the digests, a
+ * re-route the Ring (O(Q·S) to build, so a Ring whose owners did not change is reused).
+ */
+interface PreviousRings {
+  ring: Ring | null | undefined;
+  futureRing: Ring | null | undefined;
+}
+
+class Views {
+  private ownershipValue: OwnershipView | null | undefined;
+  private ringValue: Ring | null | undefined;
+  private futureValue: Ring | null | undefined;
+  private membersDigestValue: number | undefined;
+  private ringDigestValue: number | null | undefined;
+  private peersValue: NodeId[] | undefined;
+
+  constructor(
+    readonly serial: number,
+    private readonly state: MembershipState,
+    private readonly self: NodeId,
+    private readonly previous: PreviousRings,
+  ) {}
+
+  /** The Rings built so far, for the next state's views to reuse. */
+  rings(): PreviousRings {
+    return { ring: this.ringValue ?? this.previous.ring, futureRing: this.futureValue ?? this.previous.futureRing };
+  }
+
+  get ownership(): OwnershipView | undefined {
+    if (this.ownershipValue === undefined) this.ownershipValue = ownership(this.state) ?? null;
+    return this.ownershipValue ?? undefined;
+  }
+
+  get ring(): Ring | undefined {
+    if (this.ringValue === undefined) {
+      const view = this.ownership;
+      this.ringValue = view === undefined ? null : this.build(view.owners, view.version, this.previous.ring);
+    }
+    return this.ringValue ?? undefined;
+  }
+
+  get futureRing(): Ring | undefined {
+    if (this.futureValue === undefined) {
+      const view = this.ownership;
+      if (view === undefined) this.futureValue = null;
+      else if (!view.pending.some((to) => to !== null)) this.futureValue = this.ring ?? null;
+      else {
+        const owners = view.owners.map((owner, p) => view.pending[p] ?? owner);
+        this.futureValue = this.build(owners, view.version, this.previous.futureRing);
+      }
+    }
+    return this.futureValue ?? undefined;
+  }
+
+  get membersDigest(): number {
+    this.membersDigestValue ??= membersDigest(this.state.members);
+    return this.membersDigestValue;
+  }
+
+  get ringDigest(): number | null {
+    if (this.ringDigestValue === undefined) this.ringDigestValue = this.state.ring === null ? null : ringDigest(this.state.ring);
+    return this.ringDigestValue;
+  }
+
+  /** Other members that are not gone, sorted by id. */
+  get peers(): NodeId[] {
+    if (this.peersValue === undefined) {
+      const peers: NodeId[] = [];
+      for (const record of this.state.members.values()) {
+        if (record.id !== this.self && !isGone(record.status)) peers.push(record.id);
+      }
+      this.peersValue = peers.sort();
+    }
+    return this.peersValue;
+  }
+
+  private build(owners: readonly NodeId[], version: number, old: Ring | null | undefined): Ring {
+    if (old != null && old.version === version && old.owners.every((owner, p) => owner === owners[p])) return old;
+    const { ringSize, n } = this.state.ring as RingState;
+    return new Ring({ ringSize, n, owners, version });
   }
 }

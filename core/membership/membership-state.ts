@@ -7,10 +7,11 @@
 //
 //   members   one record per node ever known: addresses, weight, status and a version. Only a
 //             node writes its own record (join, leave, address or weight change, joining → up,
-//             leaving → left), except for an admin's force-removal of a dead node; the record
-//             with the higher version wins, and a total order on the rest of the record breaks a
-//             tie (left beats leaving beats up beats joining). A removed node stays as a `left`
-//             tombstone, so a stale gossip cannot bring it back.
+//             leaving → left), except for an admin's force-removal of a dead node (`removed`);
+//             the record with the higher version wins, and a total order on the rest of the
+//             record breaks a tie (removed > left > leaving > up > joining, then weight and
+//             addresses). A node that left or was removed stays as a tombstone, so a stale
+//             gossip cannot bring it back.
 //
 //   plan      the ring as claimed (claim.ts): the target owner of every partition, the version
 //             of the claim and the members (id and weight) it was claimed for. The higher
@@ -22,9 +23,9 @@
 //             the higher counter wins, the greater id breaks a tie.
 //
 // The ring a node routes by is derived from the state, never stored: the owner of a partition is
-// its register's owner while that node still holds data (joining, up or leaving), else (the node
-// was removed) its target. A partition whose target differs from its owner has a transfer
-// pending, from the owner to the target; reads and writes keep going to the owner meanwhile.
+// its register's owner. A partition whose target differs from its owner, and whose target should
+// own partitions (joining or up), has a transfer pending from the owner to the target; reads and
+// writes keep going to the owner meanwhile.
 //
 // Re-claiming is deterministic too: whenever the members that should own partitions (joining
 // and up, with their weights) differ from those the plan was claimed for, every node that
@@ -38,6 +39,12 @@
 // has everything), never by a re-claim. A re-claim only changes targets, so a transfer in flight
 // toward a target that a newer plan keeps goes on undisturbed, and one toward a target that the
 // newer plan drops is refused when it completes (the owner then streams to the new target).
+// A member that leaves becomes `left` only once it owns nothing; should a register still name
+// it (a transfer to it completed by an owner that had not yet heard of its leave), it still owns
+// that partition and streams it to its target like any owner. The one exception is an admin's
+// force-removal of a node that will not come back: adoptOrphans hands a `removed` member's
+// partitions to their targets, deterministically like a re-claim, and their data comes from the
+// other replicas (anti-entropy).
 
 import { assert } from '../common/assert.js';
 import type { NodeId } from '../common/types.js';
@@ -48,13 +55,20 @@ import { membersMax } from './limits.js';
 /**
  * A member's status as gossiped. `joining`: claimed partitions are being transferred to it;
  * `up`: it owns what it was claimed; `leaving`: its partitions are being transferred away;
- * `left`: removed (a tombstone). `down` is not a status: each node judges liveness locally.
+ * `left`: it handed everything off and is gone (a tombstone); `removed`: an admin removed it for
+ * good without a hand-off (a tombstone; its partitions go to their targets without a transfer).
+ * `down` is not a status: each node judges liveness locally.
  */
-export type MembershipStatus = 'joining' | 'up' | 'leaving' | 'left';
+export type MembershipStatus = 'joining' | 'up' | 'leaving' | 'left' | 'removed';
 
-export const membershipStatuses: readonly MembershipStatus[] = ['joining', 'up', 'leaving', 'left'];
+export const membershipStatuses: readonly MembershipStatus[] = ['joining', 'up', 'leaving', 'left', 'removed'];
 
-const statusRank: Readonly<Record<MembershipStatus, number>> = { joining: 0, up: 1, leaving: 2, left: 3 };
+const statusRank: Readonly<Record<MembershipStatus, number>> = { joining: 0, up: 1, leaving: 2, left: 3, removed: 4 };
+
+/** Statuses of nodes that are no members any more (tombstones). */
+export function isGone(status: MembershipStatus | undefined): boolean {
+  return status === 'left' || status === 'removed';
+}
 
 export interface MemberRecord {
   readonly id: NodeId;
@@ -105,9 +119,9 @@ export function isActiveStatus(status: MembershipStatus | undefined): boolean {
   return status === 'joining' || status === 'up';
 }
 
-/** Statuses of members that may still hold a partition's data (and so own it). */
-export function holdsData(status: MembershipStatus | undefined): boolean {
-  return status === 'joining' || status === 'up' || status === 'leaving';
+/** Statuses of nodes that may own partitions: all but `removed` (a `left` node may own a straggler). */
+export function mayOwn(status: MembershipStatus | undefined): boolean {
+  return status !== 'removed';
 }
 
 function compareStrings(a: string, b: string): number {
@@ -278,6 +292,32 @@ export function reclaim(state: MembershipState): MembershipState {
   return { ...state, ring: { ...ring, plan } };
 }
 
+/**
+ * Hands every partition whose register names a `removed` member to its target (counter + 1),
+ * when the target should own partitions. Such a partition has no owner to stream it (an admin
+ * removed its owner for good): its new owner starts from the other replicas' copies. Done as a
+ * state change, not merely a view, so the owner stays put when a later plan changes the target
+ * (it then streams to the new target like any owner). Deterministic, like reclaim: every node
+ * that notices writes the same registers. Returns `state` itself when there is none.
+ */
+export function adoptOrphans(state: MembershipState): MembershipState {
+  const ring = state.ring;
+  if (ring === null) return state;
+  let owners: NodeId[] | undefined;
+  let counters: number[] | undefined;
+  for (let p = 0; p < ring.ringSize; p++) {
+    if (state.members.get(ring.owners[p])?.status !== 'removed') continue;
+    const target = ring.plan.targets[p];
+    if (!isActiveStatus(state.members.get(target)?.status)) continue;
+    owners ??= ring.owners.slice();
+    counters ??= ring.counters.slice();
+    owners[p] = target;
+    counters[p] = ring.counters[p] + 1;
+  }
+  if (owners === undefined || counters === undefined) return state;
+  return { ...state, ring: { ...ring, owners, counters } };
+}
+
 /** Who owns each partition now, and where each is going. */
 export interface OwnershipView {
   /** owners[p]: the node that serves partition p now (reads and writes go to it). */
@@ -289,8 +329,8 @@ export interface OwnershipView {
 }
 
 /**
- * The ring a node routes by, derived from the state: each partition's register owner while it
- * holds data (joining, up, leaving), else, for a removed owner, its target. The target is
+ * The ring a node routes by, derived from the state: each partition's register owner (or, in a
+ * state adoptOrphans has not yet seen, its target when that owner was `removed`). The target is
  * pending when it differs from that owner and should own partitions (joining or up).
  */
 export function ownership(state: MembershipState): OwnershipView | undefined {
@@ -302,7 +342,9 @@ export function ownership(state: MembershipState): OwnershipView | undefined {
     const target = ring.plan.targets[p];
     const targetActive = isActiveStatus(state.members.get(target)?.status);
     let owner = ring.owners[p];
-    if (!holdsData(state.members.get(owner)?.status) && targetActive) owner = target;
+    // Only an admin's removal moves ownership without a transfer: an owner whose record has not
+    // arrived yet, or that left with a straggler, keeps its partition.
+    if (state.members.get(owner)?.status === 'removed' && targetActive) owner = target;
     owners[p] = owner;
     pending[p] = targetActive && target !== owner ? target : null;
   }
@@ -345,30 +387,56 @@ function fmix32(h: number): number {
 }
 
 /**
- * A 53-bit fingerprint of a string: two 32-bit multiplicative lanes over its code units, mixed
- * with murmur3's finalizer. Not cryptographic (peers are authenticated by the cluster secret);
- * two different states collide with probability about 2^-53.
+ * A 53-bit fingerprint fed field by field: two 32-bit multiplicative lanes, mixed at the end
+ * with murmur3's finalizer. Each string is fed with its length first, so field boundaries are
+ * unambiguous. Not cryptographic (peers are authenticated by the cluster secret); two different
+ * states collide with probability about 2^-53. It reads the state in place: digests of large
+ * rings cost no intermediate strings.
  */
-export function hash53(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x2545f491;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    a = Math.imul(a ^ unit, 0x01000193);
-    b = Math.imul(b ^ unit, 0x5bd1e995);
-    b ^= b >>> 15;
+export class Fingerprint {
+  private a = 0x811c9dc5;
+  private b = 0x2545f491;
+  private count = 0;
+
+  private unit(unit: number): void {
+    this.a = Math.imul(this.a ^ unit, 0x01000193);
+    this.b = Math.imul(this.b ^ unit, 0x5bd1e995);
+    this.b ^= this.b >>> 15;
+    this.count++;
   }
-  a = fmix32(a ^ Math.imul(text.length, 0x9e3779b1));
-  b = fmix32(b ^ a);
-  return (b >>> 11) * 0x100000000 + (a >>> 0);
+
+  text(value: string): this {
+    this.unit(value.length);
+    for (let i = 0; i < value.length; i++) this.unit(value.charCodeAt(i));
+    return this;
+  }
+
+  number(value: number): this {
+    if (Number.isInteger(value) && value >= 0 && value < 0x40000000) this.unit(value | 0x40000000);
+    else this.text(String(value));
+    return this;
+  }
+
+  /** The fingerprint, an integer in [0, 2^53). */
+  value(): number {
+    const a = fmix32(this.a ^ Math.imul(this.count, 0x9e3779b1));
+    const b = fmix32(this.b ^ a);
+    return (b >>> 11) * 0x100000000 + (a >>> 0);
+  }
+}
+
+/** The 53-bit fingerprint of one string. */
+export function hash53(text: string): number {
+  return new Fingerprint().text(text).value();
+}
+
+function sortedRecords(members: ReadonlyMap<NodeId, MemberRecord>): MemberRecord[] {
+  return [...members.values()].sort((x, y) => compareStrings(x.id, y.id));
 }
 
 /** The records as one canonical string (sorted by id); equal strings, equal record sets. */
 export function canonicalMembers(members: ReadonlyMap<NodeId, MemberRecord>): string {
-  const rows = [...members.values()]
-    .sort((x, y) => compareStrings(x.id, y.id))
-    .map((r) => [r.id, r.http, r.peer, r.weight, r.status, r.version]);
-  return JSON.stringify(rows);
+  return JSON.stringify(sortedRecords(members).map((r) => [r.id, r.http, r.peer, r.weight, r.status, r.version]));
 }
 
 /** The ring as one canonical string. */
@@ -383,10 +451,22 @@ export function canonicalState(state: MembershipState): string {
   return `${JSON.stringify(state.cluster)}|${canonicalMembers(state.members)}|${canonicalRing(state.ring)}`;
 }
 
+/** Fingerprint of the records (sorted by id): equal record sets, equal digests. */
 export function membersDigest(members: ReadonlyMap<NodeId, MemberRecord>): number {
-  return hash53(canonicalMembers(members));
+  const print = new Fingerprint().number(members.size);
+  for (const r of sortedRecords(members)) {
+    print.text(r.id).text(r.http).text(r.peer).number(r.weight).text(r.status).number(r.version);
+  }
+  return print.value();
 }
 
-export function ringDigest(ring: RingState | null): number {
-  return hash53(canonicalRing(ring));
+/** Fingerprint of a ring (0 for none is never used: callers send null). */
+export function ringDigest(ring: RingState): number {
+  const print = new Fingerprint().number(ring.ringSize).number(ring.n).number(ring.plan.version);
+  print.number(ring.plan.claimedFor.length);
+  for (const member of ring.plan.claimedFor) print.text(member.id).number(member.weight);
+  for (let p = 0; p < ring.ringSize; p++) {
+    print.text(ring.plan.targets[p]).text(ring.owners[p]).number(ring.counters[p]);
+  }
+  return print.value();
 }

@@ -10,10 +10,17 @@
 //   A → B  membership.syn   A's heartbeat of every member it knows, each record's version, a
 //                           digest of all its records and one of its ring.
 //   B → A  membership.ack   (the reply) the records A lacks or holds older, the heartbeats B has
-//                           fresher, the ids of records B wants, and B's ring if the ring
-//                           digests differ (then also wantRing).
-//   A → B  membership.ack2  (a second request, only when B wanted something) those records,
-//                           and A's merged ring. B answers it with membership.ok.
+//                           fresher, B's ring digest and B's ring itself if the ring digests
+//                           differ, and, when B's records differ from A's (their digests differ),
+//                           the version of each record B holds.
+//   A → B  membership.ack2  (a second request, only when B lacks something) the records B lacks
+//                           or holds older, by B's versions, and A's merged ring if it differs
+//                           from B's digest. B answers it with membership.ok.
+//
+// What B lacks is judged when the ack2 is sent, against what B reported in its ack (or, when B
+// had exactly A's records, against the records A's syn was made from), not from A's syn alone: A may have learned records and ring updates from a third node meanwhile, and a record
+// must not travel without the ring updates that came with it (a leaver's `left` without the
+// transfers of its partitions), nor a ring without the records of the members it names.
 //
 // Messages are plain objects that the transport's codec (core/net/frame.ts) carries as they are:
 // strings, safe integers, finite numbers, arrays, null. Rings travel with a table of node ids
@@ -93,11 +100,17 @@ export interface MembershipAck extends Header {
   ids: NodeId[];
   generations: number[];
   beats: number[];
-  /** Ids whose records the syn's sender holds newer: send them in the ack2. */
-  want: NodeId[];
+  /**
+   * Every record the sender holds, by id, with its version; null when the sender's records are
+   * those of the syn (equal digests): the syn's sender knows them.
+   */
+  known: NodeId[] | null;
+  versions: number[] | null;
+  /** hash53 of the sender's records. */
+  membersDigest: number;
   ring: WireRing | null;
-  /** The rings differ: send yours in the ack2. */
-  wantRing: boolean;
+  /** hash53 of the sender's ring (null when it has none): the ack2 carries a ring that differs. */
+  ringDigest: number | null;
   [field: string]: unknown;
 }
 
@@ -144,9 +157,11 @@ export interface AckMessage extends Header {
   records: MemberRecord[];
   allRecords: boolean;
   heartbeats: Map<NodeId, Heartbeat>;
-  want: NodeId[];
+  /** The version of every record the sender holds; null when they are the syn's records. */
+  known: Map<NodeId, number> | null;
+  membersDigest: number;
   ring: RingState | null;
-  wantRing: boolean;
+  ringDigest: number | null;
 }
 
 /** A checked ack2. */
@@ -376,7 +391,9 @@ function ringOrNull(value: unknown, what: string, h: Header): RingState | null {
 }
 
 const synFields = ['type', 'from', 'cluster', 'ringSize', 'n', 'ids', 'versions', 'generations', 'beats', 'membersDigest', 'ringDigest'];
-const ackFields = ['type', 'from', 'cluster', 'ringSize', 'n', 'records', 'allRecords', 'ids', 'generations', 'beats', 'want', 'ring', 'wantRing'];
+const ackFields = [
+  'type', 'from', 'cluster', 'ringSize', 'n', 'records', 'allRecords', 'ids', 'generations', 'beats', 'known', 'versions', 'membersDigest', 'ring', 'ringDigest',
+];
 const ack2Fields = ['type', 'from', 'cluster', 'ringSize', 'n', 'records', 'ring'];
 
 function parse(value: unknown): ParsedMembershipMessage {
@@ -408,15 +425,26 @@ function parse(value: unknown): ParsedMembershipMessage {
       const table = heartbeatTable(o, 'membership.ack');
       const heartbeats = new Map<NodeId, Heartbeat>();
       table.ids.forEach((id, i) => heartbeats.set(id, { generation: table.generations[i], beat: table.beats[i] }));
+      let known: Map<NodeId, number> | null = null;
+      if (o.known !== null || o.versions !== null) {
+        const knownIds = idList(o.known, 'membership.ack: known');
+        const versions = array(o.versions, membersMax, 'membership.ack: versions').map((v, i) =>
+          safeCount(v, `membership.ack: versions[${i}]`, 1),
+        );
+        if (versions.length !== knownIds.length) fail('membership.ack: known and versions differ in length');
+        known = new Map<NodeId, number>();
+        for (let i = 0; i < knownIds.length; i++) known.set(knownIds[i], versions[i]);
+      }
       return {
         kind: 'ack',
         ...h,
         records: records(o.records, 'membership.ack: records'),
         allRecords: boolean(o.allRecords, 'membership.ack: allRecords'),
         heartbeats,
-        want: idList(o.want, 'membership.ack: want'),
+        known,
+        membersDigest: safeCount(o.membersDigest, 'membership.ack: membersDigest'),
         ring: ringOrNull(o.ring, 'membership.ack: ring', h),
-        wantRing: boolean(o.wantRing, 'membership.ack: wantRing'),
+        ringDigest: nullableDigest(o.ringDigest, 'membership.ack: ringDigest'),
       };
     }
     case 'membership.ack2': {

@@ -8,8 +8,13 @@
 // With inter-arrival times modelled as exponential with the observed mean (Cassandra's choice,
 // robust to the bursty arrivals of gossip, where a heartbeat reaches a node through whichever
 // peer happens to gossip with it), P = e^(-t/mean) and so phi = t / (mean · ln 10). A threshold
-// of 8 then judges a member down after about 18.4 mean intervals of silence: at one gossip round
-// a second, about 18 to 20 s. phi = 1 means about a 10% chance that the member is merely slow.
+// of 8 then judges a member down after about 18.4 mean intervals of silence. phi = 1 means about
+// a 10% chance that the member is merely slow.
+//
+// Heartbeats travel by gossip, so a node sees a member's counter advance in jumps; a jump of k
+// beats counts as k intervals (see heartbeat), and the window learns the member's own pace. At
+// one beat a second and threshold 8, a crashed member is judged down about 18 s after the last
+// news of it reached the node (a few rounds after the crash, growing like log S).
 //
 // The window keeps the last `windowSize` intervals. An interval longer than `sampleMsMax` is
 // not learned from (a member back from a long silence must not teach the detector that long
@@ -52,10 +57,17 @@ export class PhiAccrualDetector {
     this.add(firstIntervalMs);
   }
 
-  /** A fresh heartbeat of the member arrived at `nowMs`. */
-  heartbeat(nowMs: number): void {
-    const interval = nowMs - this.lastMs;
-    if (interval > 0 && interval <= this.options.sampleMsMax) this.add(interval);
+  /**
+   * A fresh heartbeat of the member arrived at `nowMs`, `beats` beats past the last one seen
+   * here. Gossip delivers a member's counter in jumps (it advanced twice while no peer brought
+   * news of it); a jump of k beats counts as k intervals of elapsed / k, so the window learns the
+   * member's pace of beating rather than the pace of the news, and phi does not drift up because
+   * gossip happened to bring two beats at once.
+   */
+  heartbeat(nowMs: number, beats = 1): void {
+    const elapsed = nowMs - this.lastMs;
+    const k = Math.max(1, Math.min(Math.floor(beats), this.intervals.length));
+    if (elapsed > 0 && elapsed / k <= this.options.sampleMsMax) for (let i = 0; i < k; i++) this.add(elapsed / k);
     if (nowMs > this.lastMs) this.lastMs = nowMs;
   }
 

@@ -408,10 +408,15 @@ export class TcpTransport implements Transport {
   private onChallenge(link: OutboundLink, socket: net.Socket, envelope: Envelope): boolean {
     const challenge = envelope.k === FrameKind.hello ? parseChallenge(envelope.m) : undefined;
     let problem: string | undefined;
+    // A peer addressed only by its address (a seed whose id is not known yet: `@host:port`)
+    // may be any node; the proofs then bind the id it gives.
+    const byAddress = isAddressPeer(link.peer);
+    let peerId = link.peer;
     if (challenge === undefined) problem = 'no valid challenge';
-    else if (challenge.node !== link.peer) problem = `the node at ${link.address} is ${challenge.node}, not ${link.peer}`;
+    else if (!byAddress && challenge.node !== link.peer) problem = `the node at ${link.address} is ${challenge.node}, not ${link.peer}`;
     else {
-      const expected = handshakeProof(this.secret, 'listener', link.nonce as Buffer, challenge.nonce, this.self, link.peer);
+      peerId = challenge.node;
+      const expected = handshakeProof(this.secret, 'listener', link.nonce as Buffer, challenge.nonce, this.self, peerId);
       if (!proofMatches(challenge.proof, expected)) problem = 'it does not know the cluster secret';
     }
     if (problem !== undefined || challenge === undefined) {
@@ -419,7 +424,7 @@ export class TcpTransport implements Transport {
       this.failLink(link, 'unreachable', `handshake with ${link.peer} failed: ${problem}`);
       return false;
     }
-    const proof = handshakeProof(this.secret, 'dialer', link.nonce as Buffer, challenge.nonce, this.self, link.peer);
+    const proof = handshakeProof(this.secret, 'dialer', link.nonce as Buffer, challenge.nonce, this.self, peerId);
     this.write(link, socket, encodeFrame(FrameKind.hello, 0, proofMessage(proof), handshakeFrameBytesMax));
     link.state = 'ready';
     link.decoder.frameBytesMax = this.limits.frameBytesMax;
@@ -708,6 +713,18 @@ function whenClosed(socket: net.Socket): Promise<void> {
 }
 
 /** Parses "host:port" or "[v6]:port". */
+/**
+ * The id under which a peer known only by its address is reached: `@host:port`. Its handshake
+ * accepts whichever node answers there, if it proves the cluster secret.
+ */
+export function addressPeer(address: string): NodeId {
+  return `@${address}`;
+}
+
+export function isAddressPeer(id: NodeId): boolean {
+  return id.startsWith('@');
+}
+
 export function parseAddress(address: string): { host: string; port: number } | undefined {
   const colon = address.lastIndexOf(':');
   if (colon <= 0) return undefined;

@@ -17,7 +17,9 @@ import { createHash } from 'node:crypto';
 import { createActor } from 'xstate';
 import type { Clock } from '../common/clock.js';
 import { requestTimeoutMsDefault } from '../common/limits.js';
-import type { Member, NodeId } from '../common/types.js';
+import { CodedError } from '../common/coded-error.js';
+import type { Random } from '../common/random.js';
+import type { Member, MemberState, NodeId } from '../common/types.js';
 import { repairs as repairsOf } from '../coordinator/get-core.js';
 import type { GetResponse } from '../coordinator/get-core.js';
 import { getMachine } from '../coordinator/get.machine.js';
@@ -28,11 +30,13 @@ import type { PeerMessage, Transport } from '../net/transport.js';
 import { TransportError } from '../net/transport.js';
 import { partitionOfDigest } from '../ring/partitioner.js';
 import { annotatedPreferenceList } from '../ring/preference-list.js';
-import { Ring } from '../ring/ring.js';
+import type { Ring } from '../ring/ring.js';
 import type { Store } from '../storage/store.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { AntiEntropy } from './anti-entropy.js';
+import { ClusterMembership } from './cluster-membership.js';
+import { Transfers } from './transfers.js';
 import { HintedHandoff } from './hinted-handoff.js';
 import { TombstoneReaper } from './tombstone-reaper.js';
 import { MessageError, validatePeerRequest } from './messages.js';
@@ -50,7 +54,19 @@ export interface DynamoNodeOptions {
   n: number;
   r: number;
   w: number;
-  members: Member[];
+  /** This node as members see it (addresses, weight). */
+  self: Member;
+  /** Seed nodes: "host:peerport" over TCP, node ids in the simulator. */
+  seeds?: readonly string[];
+  /**
+   * A cluster formed from a static member list (`cluster start` on a fresh directory): every
+   * node starts with the same membership and ring. Ignored once a snapshot is persisted.
+   */
+  formed?: { cluster: string; members: readonly Member[] };
+  random: Random;
+  /** Seeds are "host:port" addresses (TCP) rather than node ids (the simulator). */
+  seedsAreAddresses?: boolean;
+  gossipIntervalMs?: number;
   requestTimeoutMs?: number;
   /** Sloppy quorum with hinted handoff (default on). */
   hintedHandoff?: boolean;
@@ -98,11 +114,16 @@ const handoffIntervalMsDefault = 250;
 const handoffBatchMax = 128;
 const handoffInFlightMax = 4;
 const antiEntropyIntervalMsDefault = 10_000;
+const gossipIntervalMsDefault = 1_000;
+const transfersInFlightMax = 2;
 const tombstoneGraceMsDefault = 3_600_000;
 /** Client requests in flight above which background anti-entropy skips its turn. */
 const antiEntropyForegroundMax = 64;
 
-const membersKey = new TextEncoder().encode('members');
+/** A request to a node that knows no ring yet (it has not joined, or not heard from a seed). */
+export class NotInClusterError extends CodedError<'unavailable'> {
+  override name = 'NotInClusterError';
+}
 
 type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
 
@@ -126,8 +147,8 @@ export class DynamoNode {
     peerRequests: 0,
     peerRequestsRejected: 0,
   };
-  private members: Member[];
-  private ringValue: Ring;
+  readonly membership: ClusterMembership;
+  readonly transfers: Transfers;
   readonly hintedHandoff: boolean;
   readonly replica: Replica;
   readonly health: PeerHealth;
@@ -141,7 +162,7 @@ export class DynamoNode {
   private readonly clock: Clock;
   private readonly getLogic;
   private readonly putLogic;
-  private readonly isUp = (id: NodeId) => id === this.id || this.health.isUp(id);
+  private readonly isUp = (id: NodeId) => id === this.id || (this.health.isUp(id) && this.membership.isUp(id));
 
   constructor(options: DynamoNodeOptions) {
     this.id = options.id;
@@ -152,8 +173,20 @@ export class DynamoNode {
     this.store = options.store;
     this.transport = options.transport;
     this.clock = options.clock;
-    this.members = options.members;
-    this.ringValue = Ring.create(options.ringSize, options.members, options.n);
+    this.membership = new ClusterMembership({
+      self: options.self,
+      store: options.store,
+      transport: options.transport,
+      clock: options.clock,
+      random: options.random,
+      ringSize: options.ringSize,
+      n: options.n,
+      seeds: options.seeds ?? [],
+      formed: options.formed,
+      gossipIntervalMs: options.gossipIntervalMs ?? gossipIntervalMsDefault,
+      requestTimeoutMs: this.requestTimeoutMs,
+      seedsAreAddresses: options.seedsAreAddresses ?? true,
+    });
     this.hintedHandoff = options.hintedHandoff ?? true;
     this.replica = new Replica({ store: options.store, hintsPerTargetMax });
     this.health = new PeerHealth({
@@ -179,8 +212,8 @@ export class DynamoNode {
       replica: this.replica,
       transport: this.transport,
       clock: this.clock,
-      replicasOf: (partition) => this.ringValue.preferenceList(partition),
-      partitions: () => this.ringValue.owners.map((_, p) => p).filter((p) => this.ringValue.preferenceList(p).includes(this.id)),
+      replicasOf: (partition) => this.membership.ring()?.preferenceList(partition) ?? [],
+      partitions: () => this.partitionsWhere((preference) => preference.includes(this.id)),
       isUp: this.isUp,
       foreground: () => this.inFlight,
       foregroundMax: antiEntropyForegroundMax,
@@ -195,30 +228,64 @@ export class DynamoNode {
       replica: this.replica,
       transport: this.transport,
       clock: this.clock,
-      replicasOf: (partition) => this.ringValue.preferenceList(partition),
-      partitions: () => this.ringValue.owners.map((_, p) => p).filter((p) => this.ringValue.preferenceList(p)[0] === this.id),
+      replicasOf: (partition) => this.membership.ring()?.preferenceList(partition) ?? [],
+      partitions: () => this.partitionsWhere((preference) => preference[0] === this.id),
       isUp: this.isUp,
       graceMs,
       intervalMs: Math.max(1000, Math.min(graceMs, 60_000)),
       requestTimeoutMs: this.requestTimeoutMs,
     });
-    for (const member of options.members) {
-      if (member.id !== this.id) this.transport.setPeerAddress(member.id, member.peer);
-    }
+    this.transfers = new Transfers({
+      self: this.id,
+      membership: this.membership,
+      store: this.store,
+      replica: this.replica,
+      transport: this.transport,
+      clock: this.clock,
+      requestTimeoutMs: this.requestTimeoutMs,
+      inFlightMax: transfersInFlightMax,
+      retryIntervalMs: options.gossipIntervalMs ?? gossipIntervalMsDefault,
+    });
+    this.health.onChange((id, up) => {
+      if (up) this.membership.reportReachable(id);
+      else this.membership.reportUnreachable(id);
+    });
     this.getLogic = this.provideGet();
     this.putLogic = this.providePut();
   }
 
   get ring(): Ring {
-    return this.ringValue;
+    const ring = this.membership.ring();
+    if (ring === undefined) throw new NotInClusterError('unavailable', `${this.id} has not joined a cluster yet`);
+    return ring;
   }
 
-  get memberList(): readonly Member[] {
-    return this.members;
+  /** Partitions whose preference list satisfies `test` (none before the node knows a ring). */
+  private partitionsWhere(test: (preference: readonly NodeId[]) => boolean): number[] {
+    const ring = this.membership.ring();
+    if (ring === undefined) return [];
+    const out: number[] = [];
+    for (let p = 0; p < ring.ringSize; p++) if (test(ring.preferenceList(p))) out.push(p);
+    return out;
+  }
+
+  /** Members with the state of CONTRACT.md: joining, up, down (this node's verdict), leaving. */
+  memberStates(): Array<Member & { state: MemberState }> {
+    return this.membership.members().flatMap((member) => {
+      const gossiped = this.membership.memberState(member.id);
+      if (gossiped === undefined) return [];
+      const state: MemberState = member.id !== this.id && !this.health.isUp(member.id) ? 'down' : gossiped;
+      return [{ id: member.id, http: member.http, peer: member.peer, weight: member.weight, state }];
+    });
+  }
+
+  transfersPending(): number {
+    return this.membership.ring() === undefined ? 0 : this.transfers.list().pending;
   }
 
   async start(): Promise<void> {
-    await this.store.meta.put(membersKey, new TextEncoder().encode(JSON.stringify(this.members)));
+    await this.membership.load();
+    this.membership.onChange(() => this.transfers.reconcile());
     await this.replica.loadHintCounts();
     await this.antiEntropy.rebuild();
     this.transport.onRequest((from, message) => this.handlePeer(from, message));
@@ -226,9 +293,14 @@ export class DynamoNode {
     this.handoff.start();
     this.antiEntropy.start();
     this.reaper.start();
+    this.membership.start();
+    this.transfers.start();
+    this.transfers.reconcile();
   }
 
   stop(): void {
+    this.transfers.stop();
+    this.membership.stop();
     this.reaper.stop();
     this.antiEntropy.stop();
     this.handoff.stop();
@@ -242,17 +314,18 @@ export class DynamoNode {
    */
   targetsOf(partition: number): { targets: NodeId[]; hintFor: (NodeId | undefined)[] } {
     if (!this.hintedHandoff) {
-      const targets = [...this.ringValue.preferenceList(partition)];
+      const targets = [...this.ring.preferenceList(partition)];
       return { targets, hintFor: targets.map(() => undefined) };
     }
-    const annotated = annotatedPreferenceList(this.ringValue, partition, this.isUp);
+    const annotated = annotatedPreferenceList(this.ring, partition, this.isUp);
     return { targets: annotated.map((entry) => entry.node), hintFor: annotated.map((entry) => entry.hintFor) };
   }
 
   /** Where a key lives: its partition and preference list. */
   locate(bucket: string, key: string): { partition: number; preference: readonly NodeId[] } {
-    const partition = partitionOfDigest(keyDigest(bucket, key), this.ringValue.ringSize);
-    return { partition, preference: this.ringValue.preferenceList(partition) };
+    const ring = this.ring;
+    const partition = partitionOfDigest(keyDigest(bucket, key), ring.ringSize);
+    return { partition, preference: ring.preferenceList(partition) };
   }
 
   // ── Client operations ───────────────────────────────────────────────────────────────────
@@ -287,6 +360,17 @@ export class DynamoNode {
     const { partition, preference } = this.locate(bucket, key);
     if (!preference.includes(this.id)) return this.forwardPut(bucket, key, request, w, preference);
     const chosen = this.targetsOf(partition);
+    // During a transfer, the nodes that will replicate the partition get every write too, so
+    // nothing written meanwhile is lost (transfers.ts).
+    const future = this.membership.futureRing();
+    if (future !== undefined && future !== this.membership.ring()) {
+      for (const node of future.preferenceList(partition)) {
+        if (!chosen.targets.includes(node)) {
+          chosen.targets.push(node);
+          chosen.hintFor.push(undefined);
+        }
+      }
+    }
     // The coordinator's own replica comes first: it mints the version.
     const targets = [this.id];
     const hintFor: (NodeId | undefined)[] = [undefined];
@@ -297,6 +381,16 @@ export class DynamoNode {
     }
     const write: PutWrite = { value: request.value, contentType: request.contentType, deleted: request.deleted };
     return this.coordinate({ bucket, key, partition, targets, hintFor, w, context: request.context, write });
+  }
+
+  /** Asks this node to join the cluster `seed` (host:peerport) belongs to. */
+  join(seed: string): Promise<void> {
+    return this.membership.join(seed);
+  }
+
+  /** Hands this node's partitions off, then leaves. */
+  leave(): Promise<void> {
+    return this.membership.leave();
   }
 
   /** This node's own replica of a key, without quorum or forwarding. */
@@ -477,7 +571,7 @@ export class DynamoNode {
     error: unknown,
   ): Promise<void> {
     if (!this.hintedHandoff || hint !== undefined) throw error;
-    const fallback = this.ringValue.extendedPreferenceList(request.partition).find((node) => !used.has(node) && this.isUp(node));
+    const fallback = this.ring.extendedPreferenceList(request.partition).find((node) => !used.has(node) && this.isUp(node));
     if (fallback === undefined) throw error;
     used.add(fallback);
     await this.writeReplica(fallback, primary, request.partition, request.bucket, request.key, encoded);
@@ -508,7 +602,7 @@ export class DynamoNode {
 
   // ── Peer requests ───────────────────────────────────────────────────────────────────────
 
-  private async handlePeer(_from: NodeId, message: PeerMessage): Promise<PeerMessage> {
+  private async handlePeer(from: NodeId, message: PeerMessage): Promise<PeerMessage> {
     this.counters.peerRequests++;
     let request;
     try {
@@ -554,6 +648,10 @@ export class DynamoNode {
       case 'ae.keys':
       case 'ae.fetch':
         return this.antiEntropy.answer(request);
+      case 'transfer.batch':
+        return this.transfers.receive(request);
+      default:
+        return this.membership.answer(from, request);
     }
   }
 }

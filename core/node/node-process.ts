@@ -2,6 +2,7 @@
 // HTTP API, from a NodeConfig. Used by the process entry (main.ts, under a supervisor) and by
 // `dynamo node start` (in the foreground).
 
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../api/http-server.js';
@@ -12,7 +13,7 @@ import { ContextCodec } from '../version/context.js';
 import type { NodeConfig, NodeInfo } from './config.js';
 import { contextMac } from './context-mac.js';
 import { DynamoNode } from './dynamo-node.js';
-import { realClock } from './real-clock.js';
+import { realClock, realRandom } from './real-clock.js';
 
 export interface RunningNode {
   info: NodeInfo;
@@ -20,6 +21,11 @@ export interface RunningNode {
   transport: TcpTransport;
   http: FastifyInstance;
   stop(): Promise<void>;
+}
+
+/** The id of a cluster formed by `cluster start`: the same on every node, derived from its secret. */
+function formedClusterId(secret: string): string {
+  return `formed-${createHash('sha256').update('dynamo-desk cluster id').update(secret).digest('hex').slice(0, 16)}`;
 }
 
 export async function startNodeProcess(config: NodeConfig): Promise<RunningNode> {
@@ -38,17 +44,22 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
     const peerAddress = formatAddress(config.host, peer.port);
     let httpAddress = formatAddress(config.host, config.httpPort);
     const self: Member = { id: config.id, http: httpAddress, peer: peerAddress, weight: config.weight };
-    const members = config.initialMembers ?? [self];
     const node = new DynamoNode({
       id: config.id,
       store,
       transport,
       clock: realClock,
+      random: realRandom,
       ringSize: config.ringSize,
       n: config.n,
       r: config.r,
       w: config.w,
-      members,
+      self,
+      seeds: config.seeds,
+      formed:
+        config.initialMembers === undefined
+          ? undefined
+          : { cluster: formedClusterId(config.clusterSecret), members: config.initialMembers },
       requestTimeoutMs: config.requestTimeoutMs,
       hintedHandoff: config.hintedHandoff,
       antiEntropyIntervalMs: config.antiEntropyIntervalMs,
@@ -61,6 +72,7 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       peerAddress,
       allowFaultInjection: config.allowFaultInjection,
       isolate: (nodes) => transport.isolate(nodes),
+      seeds: config.seeds,
       token: config.token,
     });
     await http.listen({ host: config.host, port: config.httpPort });

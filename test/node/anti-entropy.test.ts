@@ -47,7 +47,10 @@ describe('anti-entropy exchange cost', () => {
           n: 2,
           r: 1,
           w: 1,
-          members,
+          self: member,
+          formed: { cluster: 'test', members },
+          random: new SeededRandom(2),
+          seedsAreAddresses: false,
           antiEntropyIntervalMs: 1e9,
         });
         await node.start();

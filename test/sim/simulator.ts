@@ -84,7 +84,10 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       n,
       r,
       w,
-      members,
+      self: members[index],
+      formed: { cluster: 'sim', members },
+      random: random.fork(),
+      seedsAreAddresses: false,
       requestTimeoutMs: options.requestTimeoutMs ?? 300,
       antiEntropyIntervalMs: 1_000,
       // Short, so tombstones are collected while the faults go on.

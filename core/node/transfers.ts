@@ -1,0 +1,169 @@
+// Ownership handoff (Dynamo §4.9, adding and removing nodes): when the ring says partition p
+// moves from this node to another, this node streams the data to it (a range scan per
+// partition, in batches), the receiver merges every record, and on the last batch answers
+// whether it is still p's pending owner in its own view; then this node completes the transfer
+// and gossip spreads the new owner. Besides p itself, the stream carries every partition whose
+// future preference list gains the new owner and whose data this node holds, so the newcomer
+// is a full replica wherever it becomes one. Writes during a transfer also go to the future
+// replicas (DynamoNode.targetsOf), so nothing written meanwhile is lost.
+//
+// Progress is exact: every transfer the current ring implies is listed with its keys sent and
+// its state; `pending` counts them from the moment this node adopts the ring until the
+// partition has arrived.
+
+import type { Clock } from '../common/clock.js';
+import type { NodeId } from '../common/types.js';
+import type { PeerMessage, Transport } from '../net/transport.js';
+import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys.js';
+import type { Bytes, Store } from '../storage/store.js';
+import type { ClusterMembership } from './cluster-membership.js';
+import { MessageError } from './messages.js';
+import { PeriodicTask } from './periodic-task.js';
+import { decodeRecord } from './record-codec.js';
+import type { Replica } from './replica.js';
+
+export type TransferState = 'waiting' | 'sending' | 'done' | 'failed';
+
+export interface TransferView {
+  index: number;
+  from: NodeId;
+  to: NodeId;
+  keysSent: number;
+  state: TransferState;
+}
+
+export interface TransfersOptions {
+  self: NodeId;
+  membership: ClusterMembership;
+  store: Store;
+  replica: Replica;
+  transport: Transport;
+  clock: Clock;
+  requestTimeoutMs: number;
+  /** Partitions streamed at once. */
+  inFlightMax: number;
+  retryIntervalMs: number;
+}
+
+/** Records per batch, and bytes per batch (well under the frame limit). */
+const batchKeysMax = 256;
+const batchBytesMax = 2 * 1024 * 1024;
+
+export class Transfers {
+  private readonly progress = new Map<string, TransferView>();
+  private readonly active = new Set<string>();
+  private readonly loop: PeriodicTask;
+  completed = 0;
+
+  constructor(private readonly options: TransfersOptions) {
+    this.loop = new PeriodicTask(options.clock, options.retryIntervalMs, async () => this.reconcile());
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  /** Every transfer the current ring implies, with this node's progress on those it sends. */
+  list(): { pending: number; partitions: TransferView[] } {
+    const partitions: TransferView[] = [];
+    for (const transfer of this.options.membership.core.transfers()) {
+      const known = this.progress.get(key(transfer.partition, transfer.to));
+      partitions.push(
+        known ?? { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'waiting' },
+      );
+    }
+    return { pending: partitions.length, partitions };
+  }
+
+  /** Starts the transfers this node owes, up to inFlightMax at once. */
+  reconcile(): void {
+    const owed = this.options.membership.core.transfers().filter((t) => t.from === this.options.self);
+    for (const transfer of owed) {
+      if (this.active.size >= this.options.inFlightMax) break;
+      const id = key(transfer.partition, transfer.to);
+      if (this.active.has(id)) continue;
+      this.active.add(id);
+      const view: TransferView = { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'sending' };
+      this.progress.set(id, view);
+      void this.send(view).finally(() => {
+        this.active.delete(id);
+        if (view.state === 'done') this.progress.delete(id);
+      });
+    }
+  }
+
+  /** Receiver side: merges a batch; on the last one, says whether this node is still the pending owner. */
+  async receive(message: PeerMessage): Promise<PeerMessage> {
+    const { p, items, last } = message;
+    if (typeof p !== 'number' || !Number.isInteger(p) || !Array.isArray(items) || typeof last !== 'boolean') {
+      throw new MessageError('transfer.batch: bad fields');
+    }
+    if (items.length > batchKeysMax) throw new MessageError('transfer.batch: too many items');
+    for (const item of items) {
+      if (!Array.isArray(item) || item.length !== 2 || !(item[0] instanceof Uint8Array) || !(item[1] instanceof Uint8Array)) {
+        throw new MessageError('transfer.batch: bad item');
+      }
+    }
+    for (const [dataKey, rec] of items as Array<[Bytes, Bytes]>) {
+      const { bucket, key: k } = decodeDataKey(dataKey);
+      await this.options.replica.mergeData(dataKeyPartition(dataKey), bucket, k, decodeRecord(rec));
+    }
+    if (!last) return { type: 'transfer.ack', accepted: true };
+    return { type: 'transfer.ack', accepted: this.options.membership.core.pendingOwner(p) === this.options.self };
+  }
+
+  private async send(view: TransferView): Promise<void> {
+    const { membership, store, transport } = this.options;
+    try {
+      const current = membership.ring();
+      const future = membership.futureRing();
+      const partitions = new Set<number>([view.index]);
+      if (current !== undefined && future !== undefined) {
+        for (let p = 0; p < current.ringSize; p++) {
+          if (current.preferenceList(p).includes(this.options.self) && future.preferenceList(p).includes(view.to)) partitions.add(p);
+        }
+      }
+      for (const partition of partitions) {
+        let batch: Array<[Bytes, Bytes]> = [];
+        let bytes = 0;
+        for await (const [dataKey, rec] of store.data.range(partitionRange(partition))) {
+          batch.push([dataKey, rec]);
+          bytes += dataKey.byteLength + rec.byteLength;
+          if (batch.length >= batchKeysMax || bytes >= batchBytesMax) {
+            await this.call(view.to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
+            view.keysSent += batch.length;
+            batch = [];
+            bytes = 0;
+          }
+        }
+        if (batch.length > 0) {
+          await this.call(view.to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
+          view.keysSent += batch.length;
+        }
+      }
+      const ack = await this.call(view.to, { type: 'transfer.batch', p: view.index, items: [], last: true });
+      if (ack.accepted !== true) {
+        view.state = 'failed';
+        return;
+      }
+      await membership.completeTransfer(view.index, view.to);
+      this.completed++;
+      view.state = 'done';
+    } catch {
+      // The receiver went away or refused; the retry loop starts the transfer again.
+      view.state = 'failed';
+    }
+  }
+
+  private call(to: NodeId, message: PeerMessage): Promise<PeerMessage> {
+    return this.options.transport.request(to, message, { timeoutMs: this.options.requestTimeoutMs * 5 });
+  }
+}
+
+function key(partition: number, to: NodeId): string {
+  return `${partition}>${to}`;
+}
