@@ -105,6 +105,31 @@ export function addDataCommands(program: Command): void {
       }
     });
 
+  withEndpoint(program.command('join').description('ask the node to join the cluster its seed belongs to'))
+    .option('--seed <host:peerport>', 'a node of the cluster (default: the seeds the node was started with)')
+    .action(async (options) => {
+      const dynamo = client(options);
+      try {
+        const answer = await dynamo.json('POST', '/v1/admin/join', options.seed === undefined ? {} : { seed: options.seed });
+        if (answer.status !== 202) failWith({ status: answer.status, error: answer.body.error, message: answer.body.message });
+        process.stdout.write(`joining through ${answer.body.joining}; progress: dynamo status --endpoint ${options.endpoint}\n`);
+      } finally {
+        await dynamo.close();
+      }
+    });
+
+  withEndpoint(program.command('leave').description('ask the node to hand its partitions off and leave'))
+    .action(async (options) => {
+      const dynamo = client(options);
+      try {
+        const answer = await dynamo.json('POST', '/v1/admin/leave', {});
+        if (answer.status !== 202) failWith({ status: answer.status, error: answer.body.error, message: answer.body.message });
+        process.stdout.write(`${answer.body.leaving} is leaving; progress: dynamo status --endpoint ${options.endpoint}\n`);
+      } finally {
+        await dynamo.close();
+      }
+    });
+
   withEndpoint(program.command('repair').description("run anti-entropy now on the node's partitions and print the report"))
     .option('--peer <id>', 'exchange with this replica only')
     .action(async (options) => {

@@ -9,7 +9,7 @@ import type { Member, MemberState, NodeId } from '../common/types.js';
 import { formedClusterSnapshot, GossipCore, type MemberView } from '../membership/gossip.js';
 import { isMembershipMessageType } from '../membership/messages.js';
 import { addressPeer, isAddressPeer } from '../net/tcp-transport.js';
-import type { PeerMessage, Transport } from '../net/transport.js';
+import { TransportError, type PeerMessage, type Transport } from '../net/transport.js';
 import type { Ring } from '../ring/ring.js';
 import type { Store } from '../storage/store.js';
 import { CodedError } from '../common/coded-error.js';
@@ -172,6 +172,7 @@ export class ClusterMembership {
         if (to === undefined) return;
         try {
           const answer = await transport.request(to, send.message as unknown as PeerMessage, { timeoutMs: this.options.requestTimeoutMs });
+          if (!isAddressPeer(to)) this.core.reportReachable(to, clock.now());
           const result = this.core.receive(isAddressPeer(to) ? undefined : to, answer, clock.now());
           if (result.ok && result.reply !== undefined) {
             const target = isAddressPeer(to) ? (answer as { from?: unknown }).from : to;
@@ -179,8 +180,13 @@ export class ClusterMembership {
               await transport.request(target, result.reply as unknown as PeerMessage, { timeoutMs: this.options.requestTimeoutMs }).catch(() => undefined);
             }
           }
-        } catch {
-          // A failed round needs nothing: the detector hears no heartbeat, the next round retries.
+        } catch (error) {
+          // A member that refuses or drops the connection is down for routing now (the local
+          // verdict, §4.8.3); phi-accrual alone would take many silent rounds. A later answer
+          // (gossip probes down members) clears it.
+          if (!isAddressPeer(to) && error instanceof TransportError && (error.code === 'unreachable' || error.code === 'timeout')) {
+            this.core.reportUnreachable(to, clock.now());
+          }
         }
       }),
     );

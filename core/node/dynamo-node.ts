@@ -333,7 +333,7 @@ export class DynamoNode {
   get(bucket: string, key: string, r = this.r): Promise<GetOutcome> {
     this.counters.gets++;
     this.inFlight++;
-    return this.coordinateGet(bucket, key, r).finally(() => this.inFlight--);
+    return settle(() => this.coordinateGet(bucket, key, r)).finally(() => this.inFlight--);
   }
 
   private coordinateGet(bucket: string, key: string, r: number): Promise<GetOutcome> {
@@ -352,7 +352,7 @@ export class DynamoNode {
   put(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
     this.counters.puts++;
     this.inFlight++;
-    return this.coordinatePut(bucket, key, request).finally(() => this.inFlight--);
+    return settle(() => this.coordinatePut(bucket, key, request)).finally(() => this.inFlight--);
   }
 
   private coordinatePut(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
@@ -653,6 +653,15 @@ export class DynamoNode {
       default:
         return this.membership.answer(from, request);
     }
+  }
+}
+
+/** Runs `start`, turning a synchronous throw (no ring yet) into a rejected promise. */
+function settle<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -52,6 +52,9 @@ const batchBytesMax = 2 * 1024 * 1024;
 export class Transfers {
   private readonly progress = new Map<string, TransferView>();
   private readonly active = new Set<string>();
+  /** Streams to new replicas already sent ("partition>target") for the future ring `streamedFor`. */
+  private readonly streamed = new Set<string>();
+  private streamedFor = -1;
   private readonly loop: PeriodicTask;
   completed = 0;
 
@@ -117,33 +120,33 @@ export class Transfers {
   }
 
   private async send(view: TransferView): Promise<void> {
-    const { membership, store, transport } = this.options;
+    const { membership } = this.options;
     try {
+      // The partition itself, to its new owner; and every partition this node holds whose
+      // preference list gains a node once the pending transfers complete, to each such node
+      // (a join or a leave shifts the preference lists of the partitions before it too).
+      const streams: Array<[partition: number, to: NodeId]> = [[view.index, view.to]];
       const current = membership.ring();
       const future = membership.futureRing();
-      const partitions = new Set<number>([view.index]);
       if (current !== undefined && future !== undefined) {
         for (let p = 0; p < current.ringSize; p++) {
-          if (current.preferenceList(p).includes(this.options.self) && future.preferenceList(p).includes(view.to)) partitions.add(p);
-        }
-      }
-      for (const partition of partitions) {
-        let batch: Array<[Bytes, Bytes]> = [];
-        let bytes = 0;
-        for await (const [dataKey, rec] of store.data.range(partitionRange(partition))) {
-          batch.push([dataKey, rec]);
-          bytes += dataKey.byteLength + rec.byteLength;
-          if (batch.length >= batchKeysMax || bytes >= batchBytesMax) {
-            await this.call(view.to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
-            view.keysSent += batch.length;
-            batch = [];
-            bytes = 0;
+          const now = current.preferenceList(p);
+          if (!now.includes(this.options.self)) continue;
+          for (const node of future.preferenceList(p)) {
+            if (!now.includes(node) && !(p === view.index && node === view.to)) streams.push([p, node]);
           }
         }
-        if (batch.length > 0) {
-          await this.call(view.to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
-          view.keysSent += batch.length;
-        }
+      }
+      if (future !== undefined && future.version !== this.streamedFor) {
+        this.streamed.clear();
+        this.streamedFor = future.version;
+      }
+      for (const [partition, to] of streams) {
+        const id = `${partition}>${to}`;
+        const main = partition === view.index && to === view.to;
+        if (!main && this.streamed.has(id)) continue;
+        await this.stream(view, partition, to);
+        this.streamed.add(id);
       }
       const ack = await this.call(view.to, { type: 'transfer.batch', p: view.index, items: [], last: true });
       if (ack.accepted !== true) {
@@ -157,6 +160,24 @@ export class Transfers {
       // The receiver went away or refused; the retry loop starts the transfer again.
       view.state = 'failed';
     }
+  }
+
+  /** Streams one partition's data to `to` in batches, counting keys sent on `view`. */
+  private async stream(view: TransferView, partition: number, to: NodeId): Promise<void> {
+    let batch: Array<[Bytes, Bytes]> = [];
+    let bytes = 0;
+    const flush = async () => {
+      await this.call(to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
+      view.keysSent += batch.length;
+      batch = [];
+      bytes = 0;
+    };
+    for await (const [dataKey, rec] of this.options.store.data.range(partitionRange(partition))) {
+      batch.push([dataKey, rec]);
+      bytes += dataKey.byteLength + rec.byteLength;
+      if (batch.length >= batchKeysMax || bytes >= batchBytesMax) await flush();
+    }
+    if (batch.length > 0) await flush();
   }
 
   private call(to: NodeId, message: PeerMessage): Promise<PeerMessage> {

@@ -1,5 +1,5 @@
 // Runs the data-path simulation over many seeds, outside the test suite:
-//   npm run sim -- --seeds 5000 [--from 1] [--nodes 5] [--ops 25]
+//   npm run sim -- --seeds 5000 [--from 1] [--nodes 5] [--ops 25] [--joiners 2 --leavers 1]
 //   SEED=89 npm run sim          (replays one seed)
 // Prints one line per failing seed and a summary; exits 1 when any seed fails.
 
@@ -17,7 +17,13 @@ let failures = 0;
 let acked = 0;
 let failed = 0;
 for (let seed = from; seed < from + count; seed++) {
-  const report = await simulateDataPath({ seed, nodes: flag('nodes', 5), opsPerClient: flag('ops', 25) });
+  const report = await simulateDataPath({
+    seed,
+    nodes: flag('nodes', 5),
+    opsPerClient: flag('ops', 25),
+    joiners: flag('joiners', 0),
+    leavers: flag('leavers', 0),
+  });
   acked += report.acked;
   failed += report.failed;
   if (report.violations.length > 0) {

@@ -27,6 +27,10 @@ export interface SimOptions {
   opsPerClient?: number;
   keys?: number;
   requestTimeoutMs?: number;
+  /** Nodes started empty with n1 as seed, which join at random times during the run. */
+  joiners?: number;
+  /** Formed nodes (never n1) that leave at random times during the run. */
+  leavers?: number;
 }
 
 export interface SimReport {
@@ -66,7 +70,9 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     delayMsMax: 1 + random.int(30),
   };
   const network = new SimNetwork({ random: random.fork(), clock, faults });
-  const members: Member[] = Array.from({ length: nodesCount }, (_, i) => ({
+  const joiners = options.joiners ?? 0;
+  const allCount = nodesCount + joiners;
+  const members: Member[] = Array.from({ length: allCount }, (_, i) => ({
     id: `n${i + 1}`,
     http: `sim:${i + 1}`,
     peer: `sim:${i + 1}`,
@@ -85,7 +91,8 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       r,
       w,
       self: members[index],
-      formed: { cluster: 'sim', members },
+      formed: index < nodesCount ? { cluster: 'sim', members: members.slice(0, nodesCount) } : undefined,
+      seeds: index < nodesCount ? [] : ['n1'],
       random: random.fork(),
       seedsAreAddresses: false,
       requestTimeoutMs: options.requestTimeoutMs ?? 300,
@@ -123,7 +130,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       const node = nodes[rng.int(nodes.length)];
       const roll = rng.next();
       if (roll < 0.3) {
-        const outcome = await node.get('b', key);
+        const outcome = await node.get('b', key).catch(() => ({ kind: 'failed' as const }));
         if (outcome.kind === 'ok') {
           // The read's context covers every version it returned, tombstones included.
           view.context = { vv: outcome.state.vv, dots: [] };
@@ -138,12 +145,14 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       const seen = blind ? [] : view.seen;
       if (value !== undefined) written.add(value);
       history.attempt(key, undefined, seen);
-      const outcome = await node.put('b', key, {
-        context,
-        value: value === undefined ? new Uint8Array(0) : encoder.encode(value),
-        contentType: 'text/plain',
-        deleted: deleting,
-      });
+      const outcome = await node
+        .put('b', key, {
+          context,
+          value: value === undefined ? new Uint8Array(0) : encoder.encode(value),
+          contentType: 'text/plain',
+          deleted: deleting,
+        })
+        .catch(() => ({ kind: 'failed' as const }));
       if (outcome.kind === 'ok') {
         const dot = `${outcome.dot[0]}:${outcome.dot[1]}`;
         history.acknowledge(key, dot, seen, deleting);
@@ -163,7 +172,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       const roll = rng.next();
       if (roll < 0.15 && crashed.size === 0) {
         // Crash a node: it stops answering; its store (its disk) survives.
-        const index = rng.int(nodesCount);
+        const index = rng.int(allCount);
         crashed.add(index);
         crashes++;
         nodes[index].stop();
@@ -175,13 +184,13 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
         network.heal();
       } else if (roll < 0.7) {
         const shuffled = [...members.map((m) => m.id)].sort(() => rng.next() - 0.5);
-        const cut = 1 + rng.int(nodesCount - 1);
+        const cut = 1 + rng.int(allCount - 1);
         network.heal();
         network.partition(shuffled.slice(0, cut), shuffled.slice(cut));
         partitions++;
       } else {
         network.heal();
-        network.isolate(members[rng.int(nodesCount)].id);
+        network.isolate(members[rng.int(allCount)].id);
         partitions++;
       }
     }
@@ -191,10 +200,35 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     client(i, random.fork()).finally(() => running--),
   );
   const chaos = nemesis(random.fork());
+  // Membership churn: joiners join and leavers leave at random times while clients run.
+  let churned = 0;
+  const churnRng = random.fork();
+  const churn = Promise.all([
+    ...Array.from({ length: joiners }, async (_, j) => {
+      await sleep(200 + churnRng.int(2000));
+      const index = nodesCount + j;
+      while (crashed.has(index)) await sleep(100);
+      await nodes[index].join('n1').catch(() => undefined);
+      churned++;
+    }),
+    ...Array.from({ length: Math.min(options.leavers ?? 0, nodesCount - 1) }, async (_, j) => {
+      await sleep(500 + churnRng.int(2000));
+      const index = 1 + j;
+      while (crashed.has(index)) await sleep(100);
+      await nodes[index].leave().catch(() => undefined);
+      churned++;
+    }),
+  ]);
   const finished = await clock.runUntil(() => running === 0, 10 * 60_000);
   if (!finished) throw new Error(`seed ${options.seed}: clients did not finish`);
   await clock.runUntil(() => false, 1000); // let the nemesis notice and in-flight work drain
   await Promise.all([...clients, chaos]);
+  // Crashed nodes come back before the churn can finish (a crashed joiner or leaver waits).
+  for (const index of crashed) nodes[index] = await boot(index);
+  crashed.clear();
+  const churnDone = await clock.runUntil(() => churned === joiners + Math.min(options.leavers ?? 0, nodesCount - 1), 60_000);
+  if (!churnDone) throw new Error(`seed ${options.seed}: joins and leaves did not run`);
+  await churn;
 
   // Faults stop: heal the network, wait until every node sees every peer up again and every
   // hint has been handed off, then read every key from every replica (R = N).
@@ -202,11 +236,19 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
   crashed.clear();
   network.heal();
   network.setFaults({ dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayMsMax: 1 });
+  const digest = () => nodes[0].membership.core.digest();
   const settled = await clock.runUntil(
-    () => nodes.every((node) => node.health.downPeers().length === 0 && node.replica.hintsPending().pending === 0),
-    60_000,
+    () =>
+      nodes.every(
+        (node) =>
+          node.health.downPeers().length === 0 &&
+          node.replica.hintsPending().pending === 0 &&
+          node.membership.core.digest() === digest() &&
+          node.transfersPending() === 0,
+      ),
+    120_000,
   );
-  if (!settled) throw new Error(`seed ${options.seed}: hints were not handed off after the faults healed`);
+  if (!settled) throw new Error(`seed ${options.seed}: the cluster did not settle (membership, transfers, hints) after the faults healed`);
   // Anti-entropy on every node, then every replica of every partition must hold the same data:
   // equal tree roots (the convergence checker).
   for (const node of nodes) {
@@ -216,6 +258,13 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
   }
   const violations: Violation[] = [];
   const ring = nodes[0].ring;
+  const ownersLeft = new Set(ring.owners);
+  for (let j = 0; j < Math.min(options.leavers ?? 0, nodesCount - 1); j++) {
+    if (ownersLeft.has(members[1 + j].id)) violations.push({ key: 'ring', kind: 'diverged', value: `${members[1 + j].id} left but owns partitions` });
+  }
+  for (let j = 0; j < joiners; j++) {
+    if (!ownersLeft.has(members[nodesCount + j].id)) violations.push({ key: 'ring', kind: 'diverged', value: `${members[nodesCount + j].id} joined but owns nothing` });
+  }
   for (let partition = 0; partition < ring.ringSize; partition++) {
     const replicas = ring.preferenceList(partition);
     const roots = replicas.map((id) => Buffer.from(nodes[members.findIndex((m) => m.id === id)].antiEntropy.tree(partition).root()).toString('hex'));
