@@ -14,7 +14,9 @@ import { contextAfterWrite } from '../version/causal-context.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
+import type { TransportStats } from '../net/transport.js';
 import { ApiError } from './errors.js';
+import { NodeMetrics, type Operation } from './metrics.js';
 
 export interface HttpServerOptions {
   node: DynamoNode;
@@ -23,6 +25,8 @@ export interface HttpServerOptions {
   httpAddress: () => string;
   peerAddress: string;
   allowFaultInjection: boolean;
+  /** Peer traffic counters, for /metrics. */
+  transportStats: () => TransportStats;
   /** Seeds the node was started with (the default of a join). */
   seeds: readonly string[];
   /** Cuts peer traffic to and from these nodes (fault injection); [] heals. */
@@ -66,12 +70,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.code(404).send(error.body());
   });
 
+  const metrics = new NodeMetrics(node, options.transportStats);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(operationOf(request.method, request.routeOptions.url), reply.statusCode, reply.elapsedTime / 1000);
+  });
+
   if (options.token !== undefined) {
     const expected = `Bearer ${options.token}`;
     app.addHook('onRequest', async (request) => {
       if (request.headers.authorization !== expected) throw new ApiError('unauthorized', 'missing or wrong bearer token');
     });
   }
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.text()));
 
   // ── Data ──────────────────────────────────────────────────────────────────────────────────
 
@@ -245,6 +256,11 @@ export function siblingEnvelope(context: string, state: SiblingSet) {
       lastModified: new Date(sibling.lastModified).toISOString(),
     })),
   };
+}
+
+function operationOf(method: string, route: string | undefined): Operation {
+  if (route !== '/v1/kv/:bucket/:key') return 'admin';
+  return method === 'GET' ? 'get' : method === 'PUT' ? 'put' : method === 'DELETE' ? 'delete' : 'admin';
 }
 
 function validateKey(params: KvParams): KvParams {

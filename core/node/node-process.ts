@@ -72,6 +72,7 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       peerAddress,
       allowFaultInjection: config.allowFaultInjection,
       isolate: (nodes) => transport.isolate(nodes),
+      transportStats: () => transport.stats(),
       seeds: config.seeds,
       token: config.token,
     });

@@ -224,3 +224,18 @@ describe('administration', () => {
     expect((await call('GET', '/v1/kv/users/alice?r=3')).status).toBe(200);
   });
 });
+
+describe('metrics', () => {
+  it('serves Prometheus text with request counts and latency per operation', async () => {
+    await call('PUT', '/v1/kv/m/k', { body: 'x' });
+    await call('GET', '/v1/kv/m/k');
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.text).toMatch(/dynamo_http_requests_total\{[^}]*op="put"[^}]*status="204"[^}]*\} [1-9]/);
+    expect(metrics.text).toMatch(/dynamo_http_request_duration_seconds_bucket\{[^}]*op="get"/);
+    for (const name of ['dynamo_hints_pending', 'dynamo_transfers_pending', 'dynamo_anti_entropy_exchanges_total', 'dynamo_peer_frames_rejected_total']) {
+      expect(metrics.text).toContain(name);
+    }
+  });
+});
