@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { ClientError } from '../api/client.js';
+import { addBenchCommand } from '../../bench/command.js';
 import { addClusterCommands } from './cluster-command.js';
 import { addDataCommands } from './data-commands.js';
 import { CliExit } from './exit.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addClusterCommands(program);
   addDataCommands(program);
+  addBenchCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,246 @@
+// `npm run bench:compare`: dynamo-desk against etcd, measured in the same run on the same
+// machine with the same generator, so the ratio means something wherever it runs.
+//
+// A 3-node dynamo-desk cluster (N=3, R=2, W=2) is driven server-driven, then a fresh one
+// client-driven; a 3-member etcd cluster is started and driven, then stopped; raw classic-level
+// in the generator's process gives the ceiling of one replica. Each target loads the same key
+// space (10,000 keys of 900 bytes) and runs YCSB workloads A and B (zipfian) at concurrency 32.
+// The systems run one after the other, never side by side, so they do not share the cores.
+// Last, the coordination micro-benchmark sets the XState machines' cost against the CPU a
+// request costs the cluster.
+
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { coordinationTable, runCoordinationBench } from './coordination.js';
+import type { CoordinationResult } from './coordination.js';
+import { startBenchCluster } from './dynamo-target.js';
+import { EtcdMissingError, etcdVersion } from './etcd.js';
+import { count, cpuTable, formatTable, loadLine, ms, notes } from './report.js';
+import { loadKeySpace, runWorkload } from './runner.js';
+import type { RunResult } from './runner.js';
+import { benchBucket, openTarget } from './targets.js';
+import type { TargetKind } from './targets.js';
+import { makeKeySpace, valueBytesDefault, valuePoolSize, workloads } from './workload.js';
+import type { WorkloadName } from './workload.js';
+
+export interface CompareOptions {
+  records: number;
+  concurrency: number;
+  warmupS: number;
+  durationS: number;
+  workloads: WorkloadName[];
+  targets: TargetKind[];
+  /** Parent of the temporary data directories (e.g. /dev/shm to take the disk out). */
+  dir?: string;
+  coordination: boolean;
+  /** Targets that also run each workload open loop at half their measured peak rate. */
+  halfPeak: TargetKind[];
+  /** Seconds to wait, before each run, for other programs to leave the machine quiet. */
+  waitQuietS: number;
+  seed: number;
+  log: (line: string) => void;
+}
+
+export interface CompareReport {
+  results: RunResult[];
+  coordination: CoordinationResult[] | null;
+  etcdVersion: string | null;
+}
+
+const replication = { n: 3, r: 2, w: 2 };
+/** Slots for operations in flight in the open-loop runs. */
+const openLoopInFlightMax = 256;
+
+export async function runCompare(options: CompareOptions): Promise<CompareReport> {
+  const results: RunResult[] = [];
+  const keySpaceFor = () => makeKeySpace({ bucket: benchBucket(), records: options.records, valueBytes: valueBytesDefault, seed: options.seed });
+  const common = {
+    concurrency: options.concurrency,
+    nodes: 3,
+    ringSize: 64,
+    ...replication,
+    etcdMembers: 3,
+    dir: options.dir,
+    log: options.log,
+  };
+
+  const exercise = async (kind: TargetKind, target: Awaited<ReturnType<typeof openTarget>>) => {
+    try {
+      const load = await loadKeySpace(target, { records: options.records, concurrency: options.concurrency, valueCount: valuePoolSize });
+      options.log(loadLine(target.name, load));
+      const run = (workload: WorkloadName, rate?: number) =>
+        runWorkload(target, {
+          workload: workloads[workload],
+          distribution: 'zipfian',
+          records: options.records,
+          valueCount: valuePoolSize,
+          // Open loop: enough slots that the bound on operations in flight never paces the run.
+          concurrency: rate === undefined ? options.concurrency : Math.max(options.concurrency, openLoopInFlightMax),
+          rate,
+          warmupS: options.warmupS,
+          durationS: options.durationS,
+          seed: options.seed,
+          waitQuietS: options.waitQuietS,
+        });
+      for (const workload of options.workloads) {
+        const peak = await run(workload);
+        results.push(peak);
+        if (options.halfPeak.includes(kind) && peak.opsPerSec > 2) results.push(await run(workload, Math.round(peak.opsPerSec / 2)));
+      }
+    } finally {
+      await target.close();
+    }
+  };
+
+  // Each mode gets a fresh cluster: a second run on the same one would inherit the first one's
+  // data, background compactions and anti-entropy work.
+  for (const mode of options.targets.filter((t): t is 'http' | 'client' => t === 'http' || t === 'client')) {
+    options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64) for the ${mode} target`);
+    const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
+    try {
+      await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster }));
+    } finally {
+      await cluster.stop();
+    }
+  }
+  let version: string | null = null;
+  if (options.targets.includes('etcd')) {
+    version = etcdVersion() ?? null;
+    if (version === null) throw new EtcdMissingError();
+    await exercise('etcd', await openTarget({ ...common, kind: 'etcd', keySpace: keySpaceFor() }));
+  }
+  if (options.targets.includes('level')) await exercise('level', await openTarget({ ...common, kind: 'level', keySpace: keySpaceFor() }));
+
+  let coordination: CoordinationResult[] | null = null;
+  if (options.coordination) {
+    options.log('coordination micro-benchmark (XState machine against plain code)');
+    coordination = await runCoordinationBench({ rounds: 3 });
+  }
+  return { results, coordination, etcdVersion: version };
+}
+
+/** The comparison table: every target per workload, with its ratio to etcd. */
+export function compareTable(results: readonly RunResult[]): string {
+  const rows: string[][] = [];
+  const workloadsSeen = [...new Set(results.map((r) => r.workload))];
+  for (const workload of workloadsSeen) {
+    for (const r of results.filter((x) => x.workload === workload)) {
+      const etcd = results.find((x) => x.workload === workload && x.target === 'etcd' && x.mode === r.mode);
+      const ratio = (a: number | null, b: number | null | undefined) =>
+        etcd === undefined || r === etcd || a === null || b === null || b === undefined || b === 0 ? '' : `${(a / b).toFixed(2)}×`;
+      rows.push([
+        workload.toUpperCase(),
+        r.target,
+        r.mode === 'open' ? `${count(r.rate!)}/s` : `c=${r.concurrency}`,
+        count(r.opsPerSec),
+        ms(r.latency.p50Ms),
+        ms(r.latency.p99Ms),
+        ms(r.latency.p999Ms),
+        String(r.errors + r.notFound),
+        r.cpu.cores.toFixed(2),
+        r.cpu.opsPerCoreSecond === null ? '-' : count(r.cpu.opsPerCoreSecond),
+        ratio(r.opsPerSec, etcd?.opsPerSec),
+        ratio(r.cpu.opsPerCoreSecond, etcd?.cpu.opsPerCoreSecond),
+        ratio(etcd?.latency.p99Ms ?? null, r.latency.p99Ms),
+      ]);
+    }
+  }
+  return formatTable(
+    ['workload', 'target', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'cpu cores', 'ops/core-s', 'ops/s ÷ etcd', 'ops/core-s ÷ etcd', 'etcd p99 ÷ p99'],
+    rows,
+  );
+}
+
+/** The XState machines' share of the CPU one request costs the cluster, per workload. */
+export function coordinationShare(results: readonly RunResult[], coordination: readonly CoordinationResult[]): string[] {
+  const lines: string[] = [];
+  const overhead = (operation: 'get' | 'put') =>
+    coordination.find((c) => c.operation === operation && c.effects === 'promise')?.overheadUs ?? 0;
+  for (const r of results.filter((x) => x.target.startsWith('dynamo-') && x.mode === 'closed' && x.operations > 0)) {
+    const nodesSeconds = r.cpu.processes.filter((p) => p.role !== 'bench').reduce((sum, p) => sum + (p.seconds ?? 0), 0);
+    const requestUs = (nodesSeconds * 1e6) / r.operations;
+    // One machine per request, on its coordinator: a GET machine per read, a PUT machine per
+    // update (plus a GET machine for an update that reads first).
+    const machineUs = (r.reads * overhead('get') + r.updates * overhead('put')) / r.operations;
+    lines.push(
+      `${r.target} ${r.workload.toUpperCase()}: the nodes spend ${requestUs.toFixed(0)} µs of CPU per request; ` +
+        `the XState machine adds ${machineUs.toFixed(1)} µs of it (${((100 * machineUs) / requestUs).toFixed(1)} %)`,
+    );
+  }
+  return lines;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('bench:compare')
+    .description('dynamo-desk (3 nodes, N=3 R=2 W=2) against etcd (3 members) and raw classic-level, workloads A and B')
+    .option('--records <n>', 'keys loaded per target', (raw) => Number.parseInt(raw, 10), 10_000)
+    .option('--concurrency <n>', 'operations in flight', (raw) => Number.parseInt(raw, 10), 32)
+    .option('--warmup <s>', 'seconds before measuring', Number, 3)
+    .option('--duration <s>', 'seconds measured per workload and target', Number, 10)
+    .option('--workloads <list>', 'workloads to run', (raw) => raw.split(',') as WorkloadName[], ['a', 'b'] as WorkloadName[])
+    .addOption(new Option('--targets <list>', 'targets to run').default(['http', 'client', 'etcd', 'level']).argParser((raw) => raw.split(',')))
+    .option('--dir <path>', 'parent of the temporary data directories (e.g. /dev/shm)')
+    .option('--no-coordination', 'skip the coordination micro-benchmark')
+    .addOption(
+      new Option('--half-peak <list>', 'targets that also run open loop at half their peak rate (latency at moderate load)')
+        .default(['http', 'etcd'])
+        .argParser((raw) => (raw === '' || raw === 'none' ? [] : raw.split(','))),
+    )
+    .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', Number, 30)
+    .option('--seed <n>', 'seed', (raw) => Number.parseInt(raw, 10), 1)
+    .option('--json', 'print the results as JSON', false);
+  program.parse(argv);
+  const options = program.opts();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = performance.now();
+  let report: CompareReport;
+  try {
+    report = await runCompare({
+      records: options.records,
+      concurrency: options.concurrency,
+      warmupS: options.warmup,
+      durationS: options.duration,
+      workloads: options.workloads,
+      targets: options.targets,
+      dir: options.dir,
+      coordination: options.coordination,
+      halfPeak: options.halfPeak,
+      waitQuietS: options.waitQuiet,
+      seed: options.seed,
+      log,
+    });
+  } catch (error) {
+    process.stderr.write(`bench:compare: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const out: string[] = [
+    `dynamo-desk vs etcd${report.etcdVersion === null ? '' : ` ${report.etcdVersion}`}: ${options.records} keys of ${valueBytesDefault} bytes, ` +
+      `zipfian, concurrency ${options.concurrency}, ${options.duration} s per run after ${options.warmup} s of warm-up ` +
+      `(${((performance.now() - started) / 60_000).toFixed(1)} min in all)`,
+    '',
+    compareTable(report.results),
+    '',
+    cpuTable(report.results),
+  ];
+  const extra = notes(report.results);
+  if (extra.length > 0) out.push('', ...extra);
+  if (report.coordination !== null) {
+    out.push('', 'Coordination cost per request (CPU µs, effects answering through resolved promises):', '', coordinationTable(report.coordination));
+    out.push('', ...coordinationShare(report.results, report.coordination));
+  }
+  out.push(
+    '',
+    'Durability differs: etcd fsyncs its Raft log before acknowledging a write; dynamo-desk nodes write to LevelDB',
+    'without sync (an acknowledged write is on W nodes, in their OS page cache). `--dir /dev/shm` takes the disk out of both.',
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv);
+}
