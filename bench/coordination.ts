@@ -78,9 +78,26 @@ function getLogic(effects: Effects, state: SiblingSet) {
   });
 }
 
+/**
+ * As the node runs a machine: one timer per request raises TIMEOUT unless the actor finished
+ * first and cleared it (core/node/dynamo-node.ts, RequestTimer).
+ */
+function withTimer<E extends { type: string }>(start: (finish: () => void) => Sender<E | { type: 'TIMEOUT' }>): void {
+  let timer: ReturnType<typeof realTimers.setTimeout> | undefined;
+  let done = false;
+  const finish = () => {
+    done = true;
+    if (timer !== undefined) realTimers.clearTimeout(timer);
+  };
+  const actor = start(finish);
+  if (!done) timer = realTimers.setTimeout(() => deliver(actor, { type: 'TIMEOUT' }), timeoutMs);
+}
+
 function getWithMachine(logic: ReturnType<typeof getLogic>, respond: (response: GetResponse) => void): void {
-  const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, hintFor, r: 2, timeoutMs, respond };
-  createActor(logic, { clock: realTimers, input }).start();
+  withTimer<GetEvent>((finish) => {
+    const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, hintFor, r: 2, timeoutMs, respond, finish };
+    return createActor(logic, { input }).start() as unknown as Sender<GetEvent>;
+  });
 }
 
 /**
@@ -147,19 +164,22 @@ function putLogic(effects: Effects, state: SiblingSet, encoded: Uint8Array) {
 const putWrite = { value: new Uint8Array(900), contentType: 'application/octet-stream', deleted: false };
 
 function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: PutResponse) => void): void {
-  const input: PutInput = {
-    bucket: 'b',
-    key: 'k',
-    partition: 0,
-    targets,
-    hintFor,
-    w: 2,
-    context: { vv: {}, dots: [] },
-    write: putWrite,
-    timeoutMs,
-    respond,
-  };
-  createActor(logic, { clock: realTimers, input }).start();
+  withTimer<PutEvent>((finish) => {
+    const input: PutInput = {
+      bucket: 'b',
+      key: 'k',
+      partition: 0,
+      targets,
+      hintFor,
+      w: 2,
+      context: { vv: {}, dots: [] },
+      write: putWrite,
+      timeoutMs,
+      respond,
+      finish,
+    };
+    return createActor(logic, { input }).start() as unknown as Sender<PutEvent>;
+  });
 }
 
 /** The coordinated PUT of put.machine.ts as plain code over put-core.ts. */

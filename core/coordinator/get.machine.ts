@@ -1,9 +1,12 @@
 // The coordinated GET as an XState v5 machine: one actor per client request (Dynamo §4.5).
 //
-//   waitingForReplicas ──R replies──▶ readRepairing ──all answered / timeout──▶ done
-//          │ R unreachable or timeout                                          ▲
+//   waitingForReplicas ──R replies──▶ readRepairing ──all answered / TIMEOUT──▶ done
+//          │ R unreachable or TIMEOUT                                          ▲
 //          └───────────────────────────────────────────────────────────────────┘
 //
+// One timer per request, started by the node with the actor and cleared when it is done
+// (`finish`), raises TIMEOUT: cheaper than a delayed transition per state, which XState
+// schedules and cancels on every state entry and exit.
 // The machine only moves; get-core.ts decides. Effects (sending reads and repairs, answering
 // the client) are injected with `machine.provide({ actions })` once per node; each request's
 // own data travels in the input.
@@ -24,6 +27,8 @@ export interface GetInput {
   timeoutMs: number;
   /** Called exactly once, with the answer for the client. */
   respond: (response: core.GetResponse) => void;
+  /** Called when the request is over (clears its timer). */
+  finish: () => void;
 }
 
 export interface GetContext {
@@ -33,7 +38,8 @@ export interface GetContext {
 
 export type GetEvent =
   | { type: 'REPLY'; node: NodeId; state: SiblingSet | null }
-  | { type: 'FAILED'; node: NodeId };
+  | { type: 'FAILED'; node: NodeId }
+  | { type: 'TIMEOUT' };
 
 export const getMachine = setup({
   types: {} as { context: GetContext; events: GetEvent; input: GetInput },
@@ -48,17 +54,15 @@ export const getMachine = setup({
     },
     record: ({ context, event }) => {
       if (event.type === 'REPLY') core.addReply(context.core, event.node, event.state);
-      else core.addFailure(context.core, event.node);
+      else if (event.type === 'FAILED') core.addFailure(context.core, event.node);
     },
     respond: ({ context }) => context.request.respond(core.response(context.core)),
+    finish: ({ context }) => context.request.finish(),
   },
   guards: {
     enough: ({ context }) => core.progress(context.core) === 'enough',
     unreachable: ({ context }) => core.progress(context.core) === 'failed',
     allAnswered: ({ context }) => core.allAnswered(context.core),
-  },
-  delays: {
-    requestTimeout: ({ context }) => context.request.timeoutMs,
   },
 }).createMachine({
   id: 'get',
@@ -67,18 +71,24 @@ export const getMachine = setup({
   states: {
     waitingForReplicas: {
       entry: 'sendReads',
-      on: { REPLY: { actions: 'record' }, FAILED: { actions: 'record' } },
+      on: {
+        REPLY: { actions: 'record' },
+        FAILED: { actions: 'record' },
+        TIMEOUT: { target: 'done', actions: 'respond' },
+      },
       always: [
         { guard: 'enough', target: 'readRepairing', actions: 'respond' },
         { guard: 'unreachable', target: 'done', actions: 'respond' },
       ],
-      after: { requestTimeout: { target: 'done', actions: 'respond' } },
     },
     readRepairing: {
-      on: { REPLY: { actions: 'record' }, FAILED: { actions: 'record' } },
+      on: {
+        REPLY: { actions: 'record' },
+        FAILED: { actions: 'record' },
+        TIMEOUT: { target: 'done', actions: 'sendRepairs' },
+      },
       always: { guard: 'allAnswered', target: 'done', actions: 'sendRepairs' },
-      after: { requestTimeout: { target: 'done', actions: 'sendRepairs' } },
     },
-    done: { type: 'final' },
+    done: { type: 'final', entry: 'finish' },
   },
 });

@@ -2,8 +2,10 @@
 // actor per client request (Dynamo §4.5).
 //
 //   coordinating ──local write stored──▶ waitingForReplicas ──W acks──▶ done
-//        │ local write failed                 │ W unreachable or timeout    ▲
+//        │ local write failed                 │ W unreachable or TIMEOUT    ▲
 //        └────────────────────────────────────┴─────────────────────────────┘
+//
+// As in get.machine.ts, one timer per request raises TIMEOUT.
 //
 // The coordinator is a node of the key's preference list: it mints the new version's dot
 // against its own replica (one ack), then sends the resulting sibling set to the other
@@ -34,6 +36,8 @@ export interface PutInput {
   write: PutWrite;
   timeoutMs: number;
   respond: (response: PutResponse) => void;
+  /** Called when the request is over (clears its timer). */
+  finish: () => void;
 }
 
 export type PutResponse =
@@ -54,7 +58,8 @@ export type PutEvent =
   | { type: 'STORED'; state: SiblingSet; encoded: Uint8Array }
   | { type: 'REJECTED'; code: string; message: string }
   | { type: 'ACK'; node: NodeId }
-  | { type: 'FAILED'; node: NodeId };
+  | { type: 'FAILED'; node: NodeId }
+  | { type: 'TIMEOUT' };
 
 type Self = { send(event: PutEvent): void };
 
@@ -83,6 +88,7 @@ export const putMachine = setup({
       context.request.respond({ kind: 'ok', state: context.state!, acks: context.core.acked.size }),
     respondQuorum: ({ context }) =>
       context.request.respond({ kind: 'quorum', acks: context.core.acked.size, required: context.core.w }),
+    finish: ({ context }) => context.request.finish(),
     respondRejected: ({ context, event }) => {
       if (event.type === 'REJECTED') context.request.respond({ kind: 'error', code: event.code, message: event.message });
     },
@@ -90,9 +96,6 @@ export const putMachine = setup({
   guards: {
     enough: ({ context }) => core.progress(context.core) === 'enough',
     unreachable: ({ context }) => core.progress(context.core) === 'failed',
-  },
-  delays: {
-    requestTimeout: ({ context }) => context.request.timeoutMs,
   },
 }).createMachine({
   id: 'put',
@@ -109,18 +112,21 @@ export const putMachine = setup({
       on: {
         STORED: { target: 'waitingForReplicas', actions: 'stored' },
         REJECTED: { target: 'done', actions: 'respondRejected' },
+        TIMEOUT: { target: 'done', actions: 'respondQuorum' },
       },
-      after: { requestTimeout: { target: 'done', actions: 'respondQuorum' } },
     },
     waitingForReplicas: {
       entry: 'sendWrites',
-      on: { ACK: { actions: 'record' }, FAILED: { actions: 'record' } },
+      on: {
+        ACK: { actions: 'record' },
+        FAILED: { actions: 'record' },
+        TIMEOUT: { target: 'done', actions: 'respondQuorum' },
+      },
       always: [
         { guard: 'enough', target: 'done', actions: 'respondOk' },
         { guard: 'unreachable', target: 'done', actions: 'respondQuorum' },
       ],
-      after: { requestTimeout: { target: 'done', actions: 'respondQuorum' } },
     },
-    done: { type: 'final' },
+    done: { type: 'final', entry: 'finish' },
   },
 });

@@ -15,7 +15,7 @@
 
 import { createHash } from 'node:crypto';
 import { createActor } from 'xstate';
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 import { requestTimeoutMsDefault } from '../common/limits.js';
 import { CodedError } from '../common/coded-error.js';
 import type { Random } from '../common/random.js';
@@ -126,6 +126,32 @@ export class NotInClusterError extends CodedError<'unavailable'> {
 }
 
 type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
+
+/**
+ * The one timer of a request: raises TIMEOUT in its actor after the request's time-out, unless
+ * the actor finished first and cleared it. An actor that finishes synchronously while starting
+ * clears it before it is set, so no timer is left behind.
+ */
+class RequestTimer {
+  private handle: TimerHandle | undefined;
+  private done = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  readonly clear = (): void => {
+    this.done = true;
+    if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
+    this.handle = undefined;
+  };
+
+  start(actor: Sender<{ type: 'TIMEOUT' }>, timeoutMs: number): void {
+    if (this.done) return;
+    this.handle = this.clock.setTimeout(() => {
+      this.handle = undefined;
+      deliver(actor, { type: 'TIMEOUT' });
+    }, timeoutMs);
+  }
+}
 
 /** Sends to an actor only while it runs: replies that arrive after it answered are dropped. */
 function deliver<E>(actor: Sender<E>, event: E): void {
@@ -342,10 +368,9 @@ export class DynamoNode {
     return new Promise((resolve) => {
       const respond = (response: GetResponse) =>
         resolve(response.kind === 'ok' ? { kind: 'ok', state: response.state } : response);
-      createActor(this.getLogic, {
-        clock: this.clock,
-        input: { bucket, key, partition, targets, hintFor, r, timeoutMs: this.requestTimeoutMs, respond },
-      }).start();
+      const timer = new RequestTimer(this.clock);
+      const input = { bucket, key, partition, targets, hintFor, r, timeoutMs: this.requestTimeoutMs, respond, finish: timer.clear };
+      timer.start(createActor(this.getLogic, { input }).start(), this.requestTimeoutMs);
     });
   }
 
@@ -400,17 +425,16 @@ export class DynamoNode {
 
   // ── Coordination ────────────────────────────────────────────────────────────────────────
 
-  private coordinate(request: Omit<PutInput, 'timeoutMs' | 'respond'>): Promise<PutOutcome> {
+  private coordinate(request: Omit<PutInput, 'timeoutMs' | 'respond' | 'finish'>): Promise<PutOutcome> {
     return new Promise((resolve) => {
       const respond = (response: PutResponse) => {
         if (response.kind !== 'ok') return resolve(response);
         const counter = response.state.vv[this.id];
         resolve({ kind: 'ok', state: response.state, dot: [this.id, counter] });
       };
-      createActor(this.putLogic, {
-        clock: this.clock,
-        input: { ...request, timeoutMs: this.requestTimeoutMs, respond },
-      }).start();
+      const timer = new RequestTimer(this.clock);
+      const input = { ...request, timeoutMs: this.requestTimeoutMs, respond, finish: timer.clear };
+      timer.start(createActor(this.putLogic, { input }).start(), this.requestTimeoutMs);
     });
   }
 

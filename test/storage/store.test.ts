@@ -67,4 +67,31 @@ describe('LevelStore', () => {
       await harness.cleanup();
     }
   });
+
+  it('answers synchronous reads for many concurrent puts, and writes a put in flight at close', async () => {
+    // Reads are synchronous (getSync): every concurrent put is readable once it resolves, and a
+    // put still in flight when the store closes is written before the database closes.
+    const harness = levelHarness();
+    const store = (await harness.create()) as LevelStore;
+    await store.open();
+    try {
+      const keys = Array.from({ length: 500 }, (_, i) => Buffer.from(`key-${String(i).padStart(4, '0')}`));
+      await Promise.all(keys.map((key, i) => store.data.put(key, Buffer.from(`v${i}`))));
+      for (let i = 0; i < keys.length; i++) expect(Buffer.from((await store.data.get(keys[i]))!).toString()).toBe(`v${i}`);
+      const late = store.data.put(Buffer.from('late'), Buffer.from('written'));
+      const reopened = await harnessReopen(store);
+      await late;
+      await reopened.open();
+      expect(Buffer.from((await reopened.data.get(Buffer.from('late')))!).toString()).toBe('written');
+      await reopened.close();
+    } finally {
+      await store.close();
+      await harness.cleanup();
+    }
+  });
 });
+
+async function harnessReopen(store: LevelStore): Promise<LevelStore> {
+  await store.close();
+  return new LevelStore(store.location);
+}
