@@ -232,34 +232,31 @@ export class DynamoNode {
       inFlightMax: handoffInFlightMax,
       requestTimeoutMs: this.requestTimeoutMs,
     });
-    this.antiEntropy = new AntiEntropy({
+    // What the background services share: this node's replica, its peers, its ring.
+    const services = {
       self: this.id,
       store: this.store,
       replica: this.replica,
       transport: this.transport,
       clock: this.clock,
-      replicasOf: (partition) => this.membership.ring()?.preferenceList(partition) ?? [],
-      partitions: () => this.partitionsWhere((preference) => preference.includes(this.id)),
+      replicasOf: (partition: number) => this.membership.ring()?.preferenceList(partition) ?? [],
       isUp: this.isUp,
+      requestTimeoutMs: this.requestTimeoutMs,
+    };
+    this.antiEntropy = new AntiEntropy({
+      ...services,
+      partitions: () => this.partitionsWhere((preference) => preference.includes(this.id)),
       foreground: () => this.inFlight,
       foregroundMax: antiEntropyForegroundMax,
       intervalMs: options.antiEntropyIntervalMs ?? antiEntropyIntervalMsDefault,
-      requestTimeoutMs: this.requestTimeoutMs,
     });
     this.replica.onDataWrite = (partition, dataKey, before, after) => this.antiEntropy.record(partition, dataKey, before, after);
     const graceMs = options.tombstoneGraceMs ?? tombstoneGraceMsDefault;
     this.reaper = new TombstoneReaper({
-      self: this.id,
-      store: this.store,
-      replica: this.replica,
-      transport: this.transport,
-      clock: this.clock,
-      replicasOf: (partition) => this.membership.ring()?.preferenceList(partition) ?? [],
+      ...services,
       partitions: () => this.partitionsWhere((preference) => preference[0] === this.id),
-      isUp: this.isUp,
       graceMs,
       intervalMs: Math.max(1000, Math.min(graceMs, 60_000)),
-      requestTimeoutMs: this.requestTimeoutMs,
     });
     this.transfers = new Transfers({
       self: this.id,

@@ -2,26 +2,14 @@
 // loopback ports in a temporary directory, stopped and removed after the test.
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoClient } from '../../core/api/client.js';
+import { freePorts } from '../../bench/ports.js';
 import { startLocalCluster } from '../../core/cli/cluster-command.js';
 import type { ClusterSupervisor } from '../../core/host/supervisor.js';
 
-/** Ports that were free a moment ago (bound to port 0 and released together). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
+export { freePorts } from '../../bench/ports.js';
 
 export interface TestCluster {
   supervisor: ClusterSupervisor;
