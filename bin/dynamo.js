@@ -2,6 +2,9 @@
 // The `dynamo` command: runs the built CLI (npm install builds it; `npm run build` rebuilds).
 import { existsSync } from 'node:fs';
 
+// Few libuv threads: a node reads synchronously and batches its writes (cluster-command.ts).
+process.env.UV_THREADPOOL_SIZE ??= '2';
+
 const entry = new URL('../dist/core/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('dynamo: not built yet; run `npm run build` in the repository first\n');
