@@ -2,7 +2,7 @@
 // The `dynamo` command: runs the built CLI (npm install builds it; `npm run build` rebuilds).
 import { existsSync } from 'node:fs';
 
-// Few libuv threads: a node reads synchronously and batches its writes (cluster-command.ts).
+// Few libuv threads: a node reads synchronously, so a larger pool only adds wake-ups (cluster-command.ts).
 process.env.UV_THREADPOOL_SIZE ??= '2';
 
 const entry = new URL('../dist/core/cli/main.js', import.meta.url);
