@@ -177,7 +177,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     http: options.httpAddress(),
     peer: options.peerAddress,
     pid: process.pid,
-    ringSize: node.ring.ringSize,
+    ringSize: node.ringSize,
     n: node.n,
     r: node.r,
     w: node.w,
@@ -186,10 +186,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     transfersPending: node.transfersPending(),
   }));
 
-  app.get('/v1/admin/transfers', async () => {
-    node.ring; // 503 before the node knows a ring
-    return node.transfers.list();
-  });
+  app.get('/v1/admin/transfers', async () =>
+    node.membership.ring() === undefined ? { pending: 0, partitions: [] } : node.transfers.list(),
+  );
 
   app.post('/v1/admin/join', async (request, reply) => {
     const body = parseJsonBody(request.body);

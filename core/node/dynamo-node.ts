@@ -160,6 +160,7 @@ function deliver<E>(actor: Sender<E>, event: E): void {
 
 export class DynamoNode {
   readonly id: NodeId;
+  readonly ringSize: number;
   readonly n: number;
   readonly r: number;
   readonly w: number;
@@ -192,6 +193,7 @@ export class DynamoNode {
 
   constructor(options: DynamoNodeOptions) {
     this.id = options.id;
+    this.ringSize = options.ringSize;
     this.n = options.n;
     this.r = options.r;
     this.w = options.w;

@@ -91,7 +91,9 @@ describe('membership on real processes', () => {
     // Before the join it is no member and owns nothing.
     expect(before.partitions.some((p) => p.owner === 'n5')).toBe(false);
     const alone = await cluster.client('n5').json('GET', '/v1/status');
-    expect((alone.body.members ?? []).map((m: { id: string }) => m.id)).not.toContain('n5');
+    expect(alone.status).toBe(200);
+    expect(alone.body.ringSize).toBe(ringSize);
+    expect(alone.body.members.map((m: { id: string }) => m.id)).not.toContain('n5');
     const join = await cluster.client('n5').json('POST', '/v1/admin/join', { seed: cluster.peers.get('n1') });
     expect(join.status).toBe(202);
 
