@@ -1,3 +1,5 @@
+// Tests of the anti-entropy exchange walker and key-list diff (core/merkle/exchange.ts).
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../core/common/assert.js';

@@ -1,3 +1,5 @@
+// Tests of the incremental per-partition hash trees (core/merkle/hash-tree.ts).
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../core/common/assert.js';

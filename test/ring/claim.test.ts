@@ -1,3 +1,5 @@
+// Tests of partition claim: balance within one partition, minimal movement, determinism.
+
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
 import type { NodeId } from '../../core/common/types.js';

@@ -1,3 +1,5 @@
+// Tests of the partitioner: equal partitions of the MD5 ring, valid ring sizes.
+
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
 import { isValidRingSize, partitionOfDigest, ringSizeDefault } from '../../core/ring/partitioner.js';

@@ -1,3 +1,5 @@
+// Tests of annotated preference lists: fallbacks stand in for down primaries, with hints.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { annotatedPreferenceList, type AnnotatedNode } from '../../core/ring/preference-list.js';

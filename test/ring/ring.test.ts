@@ -1,3 +1,5 @@
+// Tests of the Ring: N distinct nodes per preference list for every ring size and member count.
+
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
 import { spacingViolations } from '../../core/ring/claim.js';

@@ -1,3 +1,5 @@
+// Tests of sealed contexts: round trips, tamper evidence, scoping to one key.
+
 import { createHmac, hkdfSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// Tests of the small pure encoders used by contexts (base64url, UTF-8).
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64urlDecode, base64urlEncode } from '../../core/version/base64url.js';

@@ -1,3 +1,5 @@
+// Property tests of sibling sets: merge laws, no acknowledged version lost, bounded siblings.
+
 import fc from 'fast-check';
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';

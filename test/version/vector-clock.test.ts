@@ -1,3 +1,5 @@
+// Tests of version vectors: coverage, descent, merge, canonical form.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
