@@ -46,6 +46,8 @@ export interface LocalClusterOptions {
   peerPorts?: number[];
   requestTimeoutMs?: number;
   antiEntropyIntervalMs?: number;
+  gossipInterval?: number;
+  phiThreshold?: number;
 }
 
 /**
@@ -101,6 +103,8 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     initialMembers: members,
     requestTimeoutMs: options.requestTimeoutMs,
     antiEntropyIntervalMs: options.antiEntropyIntervalMs,
+    gossipIntervalMs: options.gossipInterval,
+    phiThreshold: options.phiThreshold,
   }));
 }
 
@@ -146,7 +150,9 @@ function addReplicationOptions(command: Command): Command {
     .option('--w <w>', 'default write quorum', integerIn(1, 16), 2)
     .option('--hinted-handoff <on|off>', 'sloppy quorum with hinted handoff', onOff, true)
     .option('--cluster-secret <secret>', 'shared secret of the cluster (or DYNAMO_CLUSTER_SECRET)')
-    .option('--token <token>', 'require this bearer token on every HTTP request (or DYNAMO_TOKEN)');
+    .option('--token <token>', 'require this bearer token on every HTTP request (or DYNAMO_TOKEN)')
+    .option('--gossip-interval <ms>', 'milliseconds between gossip rounds', integerIn(50, 60_000), 1000)
+    .option('--phi-threshold <phi>', 'phi-accrual level above which a silent member is down', integerIn(1, 64), 8);
 }
 
 export function addClusterCommands(program: Command): void {
@@ -211,6 +217,8 @@ export function addClusterCommands(program: Command): void {
         clusterSecret: await clusterSecret(dir, options.clusterSecret),
         token: options.token ?? process.env.DYNAMO_TOKEN,
         weight: options.weight,
+        gossipIntervalMs: options.gossipInterval,
+        phiThreshold: options.phiThreshold,
       });
     } catch (error) {
       throw new CliExit(1, `cannot start node ${options.id}: ${(error as Error).message}`);

@@ -35,6 +35,8 @@ export interface ClusterMembershipOptions {
   /** A cluster formed from a static list (`cluster start` on a fresh directory). */
   formed?: { cluster: string; members: readonly Member[] };
   gossipIntervalMs: number;
+  /** Phi above which a silent member is down (Cassandra's phi_convict_threshold; 8 by default). */
+  phiThreshold?: number;
   requestTimeoutMs: number;
   /** Seeds are addressed by "host:port" over TCP (true) or by node id (the simulator). */
   seedsAreAddresses: boolean;
@@ -78,6 +80,7 @@ export class ClusterMembership {
       nowMs: clock.now(),
       snapshot,
       gossipIntervalMs: this.options.gossipIntervalMs,
+      phiThreshold: this.options.phiThreshold,
     });
     // A restart on other ports (or with another weight) updates this node's own record.
     const record = this.core.record(self.id);

@@ -29,6 +29,9 @@ export interface NodeConfig {
    */
   initialMembers?: Member[];
   requestTimeoutMs?: number;
+  /** Gossip round interval (default 1 s) and the phi-accrual threshold (default 8). */
+  gossipIntervalMs?: number;
+  phiThreshold?: number;
   /** Background anti-entropy interval (one partition exchange per tick). */
   antiEntropyIntervalMs?: number;
 }

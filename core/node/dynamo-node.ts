@@ -67,6 +67,8 @@ export interface DynamoNodeOptions {
   /** Seeds are "host:port" addresses (TCP) rather than node ids (the simulator). */
   seedsAreAddresses?: boolean;
   gossipIntervalMs?: number;
+  /** Phi-accrual threshold for judging a silent member down (default 8). */
+  phiThreshold?: number;
   requestTimeoutMs?: number;
   /** Sloppy quorum with hinted handoff (default on). */
   hintedHandoff?: boolean;
@@ -212,6 +214,7 @@ export class DynamoNode {
       seeds: options.seeds ?? [],
       formed: options.formed,
       gossipIntervalMs: options.gossipIntervalMs ?? gossipIntervalMsDefault,
+      phiThreshold: options.phiThreshold,
       requestTimeoutMs: this.requestTimeoutMs,
       seedsAreAddresses: options.seedsAreAddresses ?? true,
     });

@@ -63,6 +63,8 @@ export async function startNodeProcess(config: NodeConfig): Promise<RunningNode>
       requestTimeoutMs: config.requestTimeoutMs,
       hintedHandoff: config.hintedHandoff,
       antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+      gossipIntervalMs: config.gossipIntervalMs,
+      phiThreshold: config.phiThreshold,
     });
     await node.start();
     http = createHttpServer({
