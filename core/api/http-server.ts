@@ -14,6 +14,7 @@ import { contextAfterWrite } from '../version/causal-context.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
+import { parseAddress } from '../net/tcp-transport.js';
 import type { TransportStats } from '../net/transport.js';
 import { ApiError } from './errors.js';
 import { NodeMetrics, type Operation } from './metrics.js';
@@ -193,7 +194,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.post('/v1/admin/join', async (request, reply) => {
     const body = parseJsonBody(request.body);
     const seed = body.seed ?? options.seeds[0];
-    if (typeof seed !== 'string' || !/^[^\s:]+:[0-9]{1,5}$/.test(seed)) {
+    if (typeof seed !== 'string' || parseAddress(seed) === undefined) {
       throw new ApiError('bad_request', 'expected {"seed": "host:peerport"} (or a node started with --seeds)');
     }
     await node.join(seed).catch(membershipError);

@@ -2,6 +2,7 @@
 // InvalidArgumentError, which the CLI turns into a one-line error and exit status 2.
 
 import { InvalidArgumentError } from 'commander';
+import { parseAddress } from '../net/tcp-transport.js';
 
 export function integerIn(min: number, max: number) {
   return (raw: string): number => {
@@ -41,7 +42,7 @@ export function endpointUrl(raw: string): string {
 export function hostPortList(raw: string): string[] {
   const list = raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
   for (const item of list) {
-    if (!/^[^\s:]+:[0-9]{1,5}$/.test(item)) throw new InvalidArgumentError(`expected host:port, got ${item}`);
+    if (parseAddress(item) === undefined) throw new InvalidArgumentError(`expected host:port, got ${item}`);
   }
   return list;
 }

@@ -98,7 +98,6 @@ import {
   membershipOk,
   parseMembershipMessage,
   parseSnapshot,
-  type Ack2Message,
   type AckMessage,
   type Heartbeat,
   type MembershipAck,

@@ -11,17 +11,16 @@
 // paper's §6.5 admission control).
 
 import { createHash } from 'node:crypto';
-import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import { diffKeyLists, ExchangeWalker, answerHashRequest, type KeyItem } from '../merkle/exchange.js';
 import { HashTree, itemHashBytes } from '../merkle/hash-tree.js';
-import type { PeerMessage, Transport } from '../net/transport.js';
+import type { PeerMessage } from '../net/transport.js';
 import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys.js';
-import type { Bytes, Store } from '../storage/store.js';
+import type { Bytes } from '../storage/store.js';
 import { MessageError } from './messages.js';
 import { decodeRecord } from './record-codec.js';
 import { PeriodicTask } from './periodic-task.js';
-import type { Replica } from './replica.js';
+import type { ReplicaServiceOptions } from './replica.js';
 
 export interface ExchangeReport {
   partitionsCompared: number;
@@ -30,22 +29,13 @@ export interface ExchangeReport {
   bytesSent: number;
 }
 
-export interface AntiEntropyOptions {
-  self: NodeId;
-  store: Store;
-  replica: Replica;
-  transport: Transport;
-  clock: Clock;
-  /** The replicas of a partition (its preference list). */
-  replicasOf: (partition: number) => readonly NodeId[];
+export interface AntiEntropyOptions extends ReplicaServiceOptions {
   /** Partitions this node replicates. */
   partitions: () => number[];
-  isUp: (id: NodeId) => boolean;
   /** Client requests in flight now; the scheduler skips its turn above `foregroundMax`. */
   foreground: () => number;
   foregroundMax: number;
   intervalMs: number;
-  requestTimeoutMs: number;
 }
 
 /** Most keys one key-list or fetch reply carries; larger differences are repaired over several exchanges. */

@@ -8,7 +8,8 @@
 import { Packr } from 'msgpackr';
 import { contextDotsMax, siblingsStoredMax, valueBytesMax } from '../common/limits.js';
 import type { CausalContext, Dot } from '../version/causal-context.js';
-import { isValidNodeId } from '../version/vector-clock.js';
+import { isValidSiblingSet } from '../version/sibling-set.js';
+import { isValidNodeId, isValidVersionVector, vvSize } from '../version/vector-clock.js';
 import type { Sibling, SiblingSet } from '../version/sibling-set.js';
 import type { VersionVector } from '../version/vector-clock.js';
 
@@ -39,7 +40,12 @@ export function encodeRecord(state: SiblingSet): Uint8Array {
   );
 }
 
-/** Decodes and validates a stored or received record; throws RecordError when malformed. */
+/**
+ * Decodes and validates a stored or received record; throws RecordError when malformed. The
+ * shape is checked here; canonical form (siblings sorted and distinct, each covered by the
+ * vector, a canonical dot cloud) is checked by core/version's isValidSiblingSet, so a peer can
+ * never hand the merge a state that breaks its invariants.
+ */
 export function decodeRecord(bytes: Uint8Array): SiblingSet {
   let raw: unknown;
   try {
@@ -50,7 +56,6 @@ export function decodeRecord(bytes: Uint8Array): SiblingSet {
   if (!Array.isArray(raw) || (raw.length !== 3 && raw.length !== 4) || raw[0] !== recordFormat) {
     throw new RecordError('record: bad header');
   }
-  const vv = validateVersionVector(raw[1]);
   const list = raw[2];
   if (!Array.isArray(list) || list.length > siblingsStoredMax) throw new RecordError('record: bad sibling list');
   const siblings: Sibling[] = new Array(list.length);
@@ -58,51 +63,22 @@ export function decodeRecord(bytes: Uint8Array): SiblingSet {
     const s = list[i];
     if (!Array.isArray(s) || s.length !== 6) throw new RecordError('record: bad sibling');
     const [node, counter, value, contentType, lastModified, deleted] = s;
-    if (!isNodeId(node) || !isCounter(counter)) throw new RecordError('record: bad dot');
-    if (!(value instanceof Uint8Array) || value.byteLength > valueBytesMax) throw new RecordError('record: bad value');
-    if (typeof contentType !== 'string' || contentType.length > contentTypeBytesMax) {
-      throw new RecordError('record: bad content type');
-    }
-    if (typeof lastModified !== 'number' || !Number.isFinite(lastModified)) throw new RecordError('record: bad time');
-    if (typeof deleted !== 'boolean') throw new RecordError('record: bad tombstone flag');
+    if (value instanceof Uint8Array && value.byteLength > valueBytesMax) throw new RecordError('record: value too large');
+    if (typeof contentType === 'string' && contentType.length > contentTypeBytesMax) throw new RecordError('record: bad content type');
     siblings[i] = { node, counter, value, contentType, lastModified, deleted };
   }
-  if (raw.length === 3) return { vv, siblings };
-  const cloud = validateCloud(raw[3], vv);
-  return { vv, siblings, cloud };
+  const vv = raw[1];
+  if (!isValidVersionVector(vv) || vvSize(vv) > vvEntriesStoredMax) throw new RecordError('record: bad version vector');
+  if (raw.length === 4 && (!Array.isArray(raw[3]) || raw[3].length > cloudDotsStoredMax)) throw new RecordError('record: bad cloud');
+  const state: SiblingSet = raw.length === 3 ? { vv, siblings } : { vv, siblings, cloud: raw[3] };
+  if (!isValidSiblingSet(state)) throw new RecordError('record: not a canonical sibling set');
+  return state;
 }
 
-/** A stored dot cloud: sorted, distinct, none continuing or covered by the vector. */
-function validateCloud(raw: unknown, vv: VersionVector): Dot[] {
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > cloudDotsStoredMax) throw new RecordError('record: bad cloud');
-  const cloud: Dot[] = [];
-  for (const dot of raw) {
-    if (!Array.isArray(dot) || dot.length !== 2 || !isNodeId(dot[0]) || !isCounter(dot[1])) {
-      throw new RecordError('record: bad cloud dot');
-    }
-    const previous = cloud[cloud.length - 1];
-    if (dot[1] <= (vv[dot[0]] ?? 0) + 1) throw new RecordError('record: cloud dot not canonical');
-    if (previous !== undefined && (previous[0] > dot[0] || (previous[0] === dot[0] && previous[1] >= dot[1]))) {
-      throw new RecordError('record: cloud not sorted');
-    }
-    cloud.push([dot[0], dot[1]]);
-  }
-  return cloud;
-}
-
+/** Checks a version vector received from a peer (inside a forwarded put's context). */
 export function validateVersionVector(raw: unknown): VersionVector {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) {
-    throw new RecordError('record: bad version vector');
-  }
-  const vv: VersionVector = Object.create(null);
-  let entries = 0;
-  for (const node in raw) {
-    const counter = (raw as Record<string, unknown>)[node];
-    if (!isNodeId(node) || !isCounter(counter)) throw new RecordError('record: bad version vector entry');
-    if (++entries > vvEntriesStoredMax) throw new RecordError('record: version vector too large');
-    vv[node] = counter;
-  }
-  return vv;
+  if (!isValidVersionVector(raw) || vvSize(raw) > vvEntriesStoredMax) throw new RecordError('record: bad version vector');
+  return raw;
 }
 
 /** Checks a causal context received from a peer (a forwarded put's `{vv, dots}`). */

@@ -5,7 +5,9 @@
 //
 // Hint keys: [target id length u8][target id][data key], so one target's hints are one range.
 
+import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
+import type { Transport } from '../net/transport.js';
 import { encodeDataKey, prefixUpperBound } from '../storage/keys.js';
 import type { Bytes, Store } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
@@ -13,6 +15,19 @@ import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set
 import type { CausalContext } from '../version/causal-context.js';
 import { KeyLocks } from './key-locks.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
+
+/** What the node's background services over its replica share (anti-entropy, tombstone collection). */
+export interface ReplicaServiceOptions {
+  self: NodeId;
+  store: Store;
+  replica: Replica;
+  transport: Transport;
+  clock: Clock;
+  /** The replicas of a partition (its preference list). */
+  replicasOf: (partition: number) => readonly NodeId[];
+  isUp: (id: NodeId) => boolean;
+  requestTimeoutMs: number;
+}
 
 export type DataWriteListener = (partition: number, dataKey: Bytes, before: Bytes | undefined, after: Bytes | undefined) => void;
 

@@ -10,29 +10,20 @@
 // reap, it would bring the value back. The grace period (default one hour) is the bound on how
 // long a node may be down with such hints; Riak's delete_mode has the same trade-off.
 
-import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
-import type { PeerMessage, Transport } from '../net/transport.js';
+import type { PeerMessage } from '../net/transport.js';
 import { decodeDataKey, partitionRange } from '../storage/keys.js';
-import type { Bytes, Store } from '../storage/store.js';
+import type { Bytes } from '../storage/store.js';
 import { isTombstoneOnly } from '../version/sibling-set.js';
 import { decodeRecord } from './record-codec.js';
 import { PeriodicTask } from './periodic-task.js';
-import type { Replica } from './replica.js';
+import type { ReplicaServiceOptions } from './replica.js';
 
-export interface TombstoneReaperOptions {
-  self: NodeId;
-  store: Store;
-  replica: Replica;
-  transport: Transport;
-  clock: Clock;
-  replicasOf: (partition: number) => readonly NodeId[];
+export interface TombstoneReaperOptions extends ReplicaServiceOptions {
   /** Partitions whose preference list starts with this node. */
   partitions: () => number[];
-  isUp: (id: NodeId) => boolean;
   graceMs: number;
   intervalMs: number;
-  requestTimeoutMs: number;
 }
 
 /** Most tombstones one tick looks at. */

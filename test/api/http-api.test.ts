@@ -208,8 +208,10 @@ describe('administration', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(isolate.status).toBe(200);
+    // With n2 cut off from n1 and no fallback in a 3-node cluster, R = 3 cannot be met.
     const read = await call('GET', '/v1/kv/users/alice?r=3');
-    expect([200, 503]).toContain(read.status);
+    expect(read.status).toBe(503);
+    expect(read.json).toMatchObject({ error: 'quorum', required: 3 });
     const write = await call('PUT', '/v1/kv/users/isolated', { body: 'still writable' });
     expect(write.status).toBe(204);
     const status = await call('GET', '/v1/status');
