@@ -29,30 +29,11 @@
 
 import { assert } from '../common/assert.js';
 import { CodedError } from '../common/coded-error.js';
+import { treeSegmentsDefault, treeSegmentsMax, treeSegmentsMin, treeWidthDefault, treeWidthMax, treeWidthMin } from '../common/limits.js';
+import { digestBytes } from '../ring/partitioner.js';
 
 /** Bytes in an item hash, and so in every segment and branch hash. */
 export const itemHashBytes = 8;
-/**
- * Leaf segments of a tree when none is configured: at 100k keys a partition, about 100 keys a
- * segment, so a differing segment costs a key list of about 100 entries.
- */
-export const segmentsDefault = 1024;
-/** Children per branch when none is configured. */
-export const widthDefault = 32;
-/** Fewest segments a tree may have. */
-export const segmentsMin = 2;
-/**
- * Most segments a tree may have: 2^16, so one tree is at most 512 KiB plus its branches, and a
- * serialized tree read from disk can claim no more. segmentOf reads 32 bits of the digest.
- */
-export const segmentsMax = 1 << 16;
-/** Fewest children per branch. */
-export const widthMin = 2;
-/** Most children per branch (a level-1 reply of widthMax hashes is 8 KiB). */
-export const widthMax = 1024;
-
-/** Bytes in the MD5 key digest that segmentOf reads. */
-const keyDigestBytes = 16;
 /** Digest bytes 0..3 pick the partition (core/ring/partitioner.ts); segments use bytes 4..7. */
 const segmentDigestOffset = 4;
 
@@ -73,9 +54,9 @@ export class HashTreeError extends CodedError<HashTreeErrorCode> {
 }
 
 export interface HashTreeOptions {
-  /** Leaf segments: a power of two in [segmentsMin, segmentsMax]. Default segmentsDefault. */
+  /** Leaf segments: a power of two in [treeSegmentsMin, treeSegmentsMax]. Default treeSegmentsDefault. */
   segments?: number;
-  /** Children per branch: a power of two in [widthMin, widthMax]. Default widthDefault. */
+  /** Children per branch: a power of two in [treeWidthMin, treeWidthMax]. Default treeWidthDefault. */
   width?: number;
 }
 
@@ -83,11 +64,11 @@ export interface HashTreeOptions {
 export function isValidTreeShape(segments: number, width: number): boolean {
   return (
     isPowerOfTwo(segments) &&
-    segments >= segmentsMin &&
-    segments <= segmentsMax &&
+    segments >= treeSegmentsMin &&
+    segments <= treeSegmentsMax &&
     isPowerOfTwo(width) &&
-    width >= widthMin &&
-    width <= widthMax
+    width >= treeWidthMin &&
+    width <= treeWidthMax
   );
 }
 
@@ -120,8 +101,8 @@ export class HashTree {
   private readonly words: Uint32Array[];
 
   constructor(options: HashTreeOptions = {}) {
-    const segments = options.segments ?? segmentsDefault;
-    const width = options.width ?? widthDefault;
+    const segments = options.segments ?? treeSegmentsDefault;
+    const width = options.width ?? treeWidthDefault;
     assert(isValidTreeShape(segments, width), `HashTree: invalid shape (segments ${segments}, width ${width})`);
     this.segments = segments;
     this.width = width;
@@ -137,7 +118,7 @@ export class HashTree {
    * bytes 4..7. Bytes 0..3 are not used because every key of a partition shares their top bits.
    */
   segmentOf(keyDigest: Uint8Array): number {
-    assert(keyDigest.length === keyDigestBytes, 'segmentOf: a key digest is 16 bytes (MD5)');
+    assert(keyDigest.length === digestBytes, 'segmentOf: a key digest is 16 bytes (MD5)');
     const o = segmentDigestOffset;
     const bits = (keyDigest[o] << 24) | (keyDigest[o + 1] << 16) | (keyDigest[o + 2] << 8) | keyDigest[o + 3];
     return bits >>> this.segmentShift;

@@ -15,8 +15,8 @@
 // All frames are kind 3 (hello) with id 0, limited to handshakeFrameBytesMax bytes.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { nodeIdLengthMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
+import { isValidNodeId } from '../version/vector-clock.js';
 import type { PeerMessage } from './transport.js';
 
 export const handshakeVersion = 1;
@@ -103,8 +103,9 @@ export function parseProof(message: PeerMessage): Uint8Array | undefined {
   return isBytes(message.proof, proofBytes) ? message.proof : undefined;
 }
 
+/** A node id as everywhere else: at most nodeIdBytesMax UTF-8 bytes (core/version/vector-clock.ts). */
 export function isNodeId(value: unknown): value is NodeId {
-  return typeof value === 'string' && value.length > 0 && value.length <= nodeIdLengthMax;
+  return isValidNodeId(value);
 }
 
 function isBytes(value: unknown, length: number): value is Uint8Array {

@@ -7,18 +7,14 @@
 // timers (which would let unrelated I/O interleave): it waits on process.nextTick, whose
 // queue Node runs only once the microtask queue is empty, so one such wait lets any chain of
 // `await`s that needs no I/O finish, however deep. Code that itself defers through nextTick
-// needs one more wait per level; the clock waits `drainRounds` times (2 by default).
+// needs one more wait per level; the clock waits `drainRounds` times (2 by default,
+// virtualClockDrainRoundsDefault).
 // Work that waits on real I/O or real timers is not waited for, and would make a run depend on
 // the host: simulations use MemoryStore and SimNetwork, whose operations resolve in
 // microtasks and virtual timers only.
 
 import type { Clock, TimerHandle } from '../common/clock.js';
-
-/** Node's largest timer delay; larger (or < 1, or NaN) delays become 1 ms, as in Node. */
-const delayMsMax = 2 ** 31 - 1;
-
-/** A guard against a timer that re-arms itself at the same instant forever. */
-const firingsPerCallMax = 50_000_000;
+import { timerDelayMsMax, virtualClockDrainRoundsDefault, virtualClockFiringsPerCallMax } from '../common/limits.js';
 
 interface Timer {
   at: number;
@@ -44,7 +40,7 @@ export class VirtualClock implements Clock {
 
   constructor(options: VirtualClockOptions = {}) {
     this.time = options.startMs ?? 0;
-    this.drainRounds = options.drainRounds ?? 2;
+    this.drainRounds = options.drainRounds ?? virtualClockDrainRoundsDefault;
   }
 
   now(): number {
@@ -52,7 +48,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
-    const delay = delayMs >= 1 && delayMs <= delayMsMax ? delayMs : 1;
+    const delay = delayMs >= 1 && delayMs <= timerDelayMsMax ? delayMs : 1;
     const timer: Timer = { at: this.time + delay, seq: this.seq++, fn, cancelled: false };
     this.push(timer);
     this.live++;
@@ -126,7 +122,7 @@ export class VirtualClock implements Clock {
     this.running = true;
     try {
       for (let fired = 0; ; fired++) {
-        if (fired >= firingsPerCallMax) throw new Error(`VirtualClock fired ${fired} timers in one call: a timer loop?`);
+        if (fired >= virtualClockFiringsPerCallMax) throw new Error(`VirtualClock fired ${fired} timers in one call: a timer loop?`);
         this.dropCancelled();
         const next = this.heap[0];
         if (next === undefined || next.at > until) return false;

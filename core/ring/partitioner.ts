@@ -3,7 +3,7 @@
 // in. Ownership then moves a whole partition at a time (see claim.ts), so the key-to-partition
 // mapping never changes while the cluster grows or shrinks.
 //
-// The digest is computed by the caller (core/node, with node:crypto), over this exact byte layout:
+// The digest is computed by key-digest.ts (MD5 in plain TypeScript), over this exact byte layout:
 //
 //     md5( bucketLength || bucket || key )
 //
@@ -13,9 +13,6 @@
 
 import { assert } from '../common/assert.js';
 import { ringSizeMax, ringSizeMin } from '../common/limits.js';
-
-/** The ring size a new cluster gets when none is configured (Riak's default). */
-export const ringSizeDefault = 64;
 
 /** Bytes in an MD5 digest. */
 export const digestBytes = 16;

@@ -8,6 +8,7 @@
 // (in the order of the primaries they replace), so a coordinator picked from the front is a
 // primary whenever one is up.
 
+import { assert } from '../common/assert.js';
 import type { NodeId } from '../common/types.js';
 import type { Ring } from './ring.js';
 
@@ -44,5 +45,7 @@ export function annotatedPreferenceList(
     const node = extended[i];
     if (isUp(node)) result.push({ node, role: 'fallback', hintFor: down[replaced++] });
   }
+  // Distinct by construction (the extended list is); a stand-in per down primary, never more.
+  assert(result.length <= primaryCount, 'annotatedPreferenceList: more than N nodes');
   return result;
 }

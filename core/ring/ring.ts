@@ -3,9 +3,10 @@
 // clockwise from it. Every node holds the same immutable Ring, so every node computes every
 // preference list itself (zero-hop routing). All lists are computed once, in the constructor,
 // so lookups on the request path cost an array index (extended lists of very large rings
-// excepted: see extendedEntriesEagerMax).
+// excepted: see extendedEntriesEagerMax in core/common/limits.ts).
 
 import { assert } from '../common/assert.js';
+import { extendedEntriesEagerMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
 import { claim, type ClaimMember } from './claim.js';
 import { isValidRingSize } from './partitioner.js';
@@ -26,13 +27,6 @@ export interface RingJson {
   version: number;
   partitions: { index: number; owner: NodeId; preference: NodeId[] }[];
 }
-
-/**
- * Most extended-list entries (partitions × members) a Ring computes up front: 2^22 references,
- * 32 MiB. Past it (hundreds of members on the largest rings) a partition's extended list is
- * computed on first use and kept; preference lists are always computed up front.
- */
-export const extendedEntriesEagerMax = 1 << 22;
 
 const noPartitions: readonly number[] = Object.freeze([]);
 
@@ -104,6 +98,7 @@ export class Ring {
     }
     this.extended = extended;
     this.preference = preference;
+    assertDistinctLists(preference, size);
   }
 
   /**
@@ -163,6 +158,19 @@ export class Ring {
       Number.isInteger(partition) && partition >= 0 && partition < this.ringSize,
       `Ring: partition ${partition} out of range`,
     );
+  }
+}
+
+/** The ring's invariant (§4.3): every preference list holds `size` = min(N, members) distinct nodes. */
+function assertDistinctLists(preference: readonly (readonly NodeId[])[], size: number): void {
+  const seenAt = new Map<NodeId, number>();
+  for (let p = 0; p < preference.length; p++) {
+    const list = preference[p];
+    assert(list.length === size, 'Ring: a preference list does not hold min(N, members) nodes');
+    for (const id of list) {
+      assert(seenAt.get(id) !== p, 'Ring: a preference list names a node twice');
+      seenAt.set(id, p);
+    }
   }
 }
 

@@ -208,12 +208,7 @@ export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
   let i = 0;
   let j = 0;
   while (i < as.length || j < bs.length) {
-    const order =
-      i === as.length
-        ? 1
-        : j === bs.length
-          ? -1
-          : compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
+    const order = walkOrder(as, i, bs, j);
     if (order === 0) {
       // One dot names one write, so both copies are the same sibling.
       siblings.push(as[i]);
@@ -262,12 +257,7 @@ export function dominates(a: SiblingSet, b: SiblingSet): boolean {
   let i = 0;
   let j = 0;
   while (i < as.length || j < bs.length) {
-    const order =
-      i === as.length
-        ? 1
-        : j === bs.length
-          ? -1
-          : compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
+    const order = walkOrder(as, i, bs, j);
     if (order === 0) {
       i++;
       j++;
@@ -380,14 +370,16 @@ export function isValidSiblingSet(value: unknown): value is SiblingSet {
 }
 
 /** Orders dots by node id (UTF-16 code units), then counter. */
-export function compareDots(
-  aNode: NodeId,
-  aCounter: number,
-  bNode: NodeId,
-  bCounter: number,
-): number {
+export function compareDots(aNode: NodeId, aCounter: number, bNode: NodeId, bCounter: number): number {
   if (aNode !== bNode) return aNode < bNode ? -1 : 1;
   return aCounter - bCounter;
+}
+
+/** Which side a merge walk of two sorted sibling lists takes next: -1 for a[i], 1 for b[j], 0 for both. */
+function walkOrder(as: readonly Sibling[], i: number, bs: readonly Sibling[], j: number): number {
+  if (i === as.length) return 1;
+  if (j === bs.length) return -1;
+  return compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
 }
 
 function compareSiblings(a: Sibling, b: Sibling): number {

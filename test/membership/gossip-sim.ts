@@ -8,7 +8,8 @@
 import { SeededRandom } from '../../core/common/random.js';
 import type { NodeId } from '../../core/common/types.js';
 import { GossipCore, formedClusterSnapshot as formedClusterSnapshotOf, type GossipOptions } from '../../core/membership/gossip.js';
-import { canonicalState, isGone, mayOwn, type MembershipState } from '../../core/membership/membership-state.js';
+import { canonicalState } from '../../core/membership/membership-digest.js';
+import { isGone, mayOwn, type MembershipState } from '../../core/membership/membership-state.js';
 import { membershipOk, type MembershipSnapshot } from '../../core/membership/messages.js';
 import { SimNetwork, type SimFaults } from '../../core/net/sim-network.js';
 import type { PeerMessage, Transport } from '../../core/net/transport.js';

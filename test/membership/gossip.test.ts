@@ -2,7 +2,8 @@
 // driven message by message (syn, ack, ack2) makes a node a member that becomes `up` once its
 // partitions have arrived; messages of another cluster, ring shape or sender are refused and
 // change nothing; peer selection contacts seeds; force-removal hands a dead node's partitions
-// to the others; a weight change re-claims in proportion.
+// to the others; a weight change re-claims in proportion; local down verdicts are recorded,
+// listed and lifted.
 
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
@@ -68,6 +69,31 @@ describe('a cluster formed from a static list', () => {
       expect(core.transfers()).toEqual([]);
       expect([...partitionCounts(core.ring()?.owners ?? []).values()]).toEqual([16, 16, 16, 16]);
     }
+  });
+});
+
+describe('liveness', () => {
+  it('records local verdicts, lists them for the probe loop and lifts them on an answer', () => {
+    // Proves the failure detector the node shares with gossip: reportUnreachable holds a member
+    // down (isUp false, memberState `down`) though its phi is low, locallyDown lists exactly the
+    // members so held (sorted), reportReachable lifts the verdict; verdicts on this node itself,
+    // or on a node that is no member, are ignored.
+    const members = ['n1', 'n2', 'n3', 'n4'].map((id) => ({ id, http: `h:${id}`, peer: `p:${id}`, weight: 1 }));
+    const core = new GossipCore({ self: members[0], ringSize: 16, n: 3, generation: 1, nowMs: 0, snapshot: formedClusterSnapshot('c1', members, 16, 3) });
+    expect(core.isUp('n3', 10)).toBe(true);
+    core.reportUnreachable('n4', 10);
+    core.reportUnreachable('n3', 10);
+    core.reportUnreachable('n1', 10);
+    core.reportUnreachable('stranger', 10);
+    expect(core.locallyDown()).toEqual(['n3', 'n4']);
+    expect(core.isUp('n3', 10)).toBe(false);
+    expect(core.memberState('n3', 10)).toBe('down');
+    expect(core.isUp('n1', 10)).toBe(true);
+    expect(core.isUp('n2', 10)).toBe(true);
+    core.reportReachable('n3', 20);
+    expect(core.locallyDown()).toEqual(['n4']);
+    expect(core.isUp('n3', 20)).toBe(true);
+    expect(core.memberState('n3', 20)).toBe('up');
   });
 });
 

@@ -9,20 +9,18 @@ import type { NodeId } from '../../core/common/types.js';
 import {
   activeMembers,
   adoptOrphans,
-  canonicalState,
   completeTransfer,
   foundCluster,
-  membersDigest,
   membershipStatuses,
   mergeStates,
   needsClaim,
   ownership,
   reclaim,
-  ringDigest,
   type MemberRecord,
   type MembershipState,
   type RingState,
 } from '../../core/membership/membership-state.js';
+import { canonicalState, membersDigest, ringDigest } from '../../core/membership/membership-digest.js';
 import { claim } from '../../core/ring/claim.js';
 
 const ringSize = 8;

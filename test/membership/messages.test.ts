@@ -11,10 +11,9 @@ import { GossipCore, MembershipError } from '../../core/membership/gossip.js';
 import { memberAddressLengthMax, membersMax, membershipMessageBytesMax } from '../../core/membership/limits.js';
 import { encodeRing, type WireRecord } from '../../core/membership/messages.js';
 import { ringSizeMax } from '../../core/common/limits.js';
+import { parseMembershipMessage, parseSnapshot } from '../../core/membership/message-parser.js';
 import {
   membershipOk,
-  parseMembershipMessage,
-  parseSnapshot,
   type MembershipAck,
   type MembershipAck2,
   type MembershipSyn,

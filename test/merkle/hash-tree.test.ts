@@ -9,11 +9,9 @@ import {
   HashTreeError,
   isValidTreeShape,
   itemHashBytes,
-  segmentsDefault,
-  segmentsMax,
   treeLevelSizes,
-  widthDefault,
 } from '../../core/merkle/hash-tree.js';
+import { treeSegmentsDefault, treeSegmentsMax, treeWidthDefault } from '../../core/common/limits.js';
 import { buildTree, type Item, randomBytes, referenceLevels } from './merkle-helpers.js';
 
 const zeroHash = new Uint8Array(itemHashBytes);
@@ -46,7 +44,7 @@ describe('tree shape', () => {
     expect(treeLevelSizes(8, 32)).toEqual([1, 8]);
     expect(treeLevelSizes(2, 2)).toEqual([1, 2]);
     const tree = new HashTree();
-    expect([tree.segments, tree.width]).toEqual([segmentsDefault, widthDefault]);
+    expect([tree.segments, tree.width]).toEqual([treeSegmentsDefault, treeWidthDefault]);
     expect(tree.levels()).toBe(3);
     expect([tree.fanOut(0), tree.fanOut(1)]).toEqual([32, 32]);
     const uneven = new HashTree({ segments: 2048, width: 32 });
@@ -55,11 +53,11 @@ describe('tree shape', () => {
 
   it('refuses shapes that are not powers of two within the limits', () => {
     // Proves the constructor's guard with the near misses on every side of the limits.
-    for (const [segments, width] of [[1, 32], [3, 32], [1000, 32], [segmentsMax * 2, 32], [1024, 1], [1024, 48], [1024, 2048], [1024.5, 32]]) {
+    for (const [segments, width] of [[1, 32], [3, 32], [1000, 32], [treeSegmentsMax * 2, 32], [1024, 1], [1024, 48], [1024, 2048], [1024.5, 32]]) {
       expect(isValidTreeShape(segments, width)).toBe(false);
       expect(() => new HashTree({ segments, width })).toThrow(AssertionError);
     }
-    expect(isValidTreeShape(segmentsMax, 1024)).toBe(true);
+    expect(isValidTreeShape(treeSegmentsMax, 1024)).toBe(true);
   });
 });
 

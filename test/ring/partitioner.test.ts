@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
-import { isValidRingSize, partitionOfDigest, ringSizeDefault } from '../../core/ring/partitioner.js';
+import { ringSizeDefault } from '../../core/common/limits.js';
+import { isValidRingSize, partitionOfDigest } from '../../core/ring/partitioner.js';
 
 const ringSizes = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../core/common/random.js';
 import { spacingViolations } from '../../core/ring/claim.js';
-import { extendedEntriesEagerMax, Ring } from '../../core/ring/ring.js';
+import { extendedEntriesEagerMax } from '../../core/common/limits.js';
+import { Ring } from '../../core/ring/ring.js';
 import { makeMembers, walkDistinct } from './ring-helpers.js';
 
 /** Owners drawn at random (so spacing is poor and lists must walk far), for list checks. */
