@@ -3,8 +3,8 @@
 
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { CliExit } from '../core/cli/exit.js';
-import { checkQuorum, endpointUrl, integerIn, powerOfTwo } from '../core/cli/options.js';
+import { CliExit } from '../core/cli-kit/exit.js';
+import { checkQuorum, endpointUrl, integerIn, powerOfTwo } from '../core/cli-kit/options.js';
 import { recordsDefault, valueBytesDefault, workloadNames } from './workload.js';
 import type { WorkloadName } from './workload.js';
 import type { Distribution } from './zipfian.js';

@@ -22,7 +22,7 @@ import { Agent } from 'undici';
 import { DynamoClient } from '../core/api/client.js';
 import type { GetResult, WriteResult } from '../core/api/client.js';
 import { PartitionClient } from '../core/api/partition-client.js';
-import { startLocalCluster } from '../core/cli/cluster-command.js';
+import { startLocalCluster } from '../core/host/local-cluster.js';
 import { freePorts } from './ports.js';
 import { ok } from './workload.js';
 import type { BenchTarget, KeySpace, Outcome } from './workload.js';

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { CodedError } from '../core/common/coded-error.js';
 import { freePorts } from './ports.js';
 import { ok } from './workload.js';
 import type { BenchTarget, KeySpace, Outcome } from './workload.js';
@@ -20,10 +21,10 @@ export const etcdInstallHint =
   'etcd is not installed. On Debian or Ubuntu: `sudo apt-get install etcd-server etcd-client` ' +
   '(it provides /usr/bin/etcd, version 3.4 or later); elsewhere put an etcd binary on the PATH or pass --etcd-binary PATH.';
 
-export class EtcdMissingError extends Error {
+export class EtcdMissingError extends CodedError<'ETCD_MISSING'> {
   override name = 'EtcdMissingError';
   constructor() {
-    super(etcdInstallHint);
+    super('ETCD_MISSING', etcdInstallHint);
   }
 }
 

@@ -1,7 +1,7 @@
 // Runs `dynamo bench` once its arguments are parsed (command.ts): opens the target, loads the
 // key space, runs each workload in turn, prints the results.
 
-import { CliExit } from '../core/cli/exit.js';
+import { CliExit } from '../core/cli-kit/exit.js';
 import type { BenchCommandOptions } from './command.js';
 import { EtcdMissingError } from './etcd.js';
 import { cpuTable, loadLine, notes, resultsTable } from './report.js';

@@ -2,16 +2,14 @@
 // Answers are typed results; only an unreachable endpoint throws (ClientError 'unreachable').
 
 import { Agent, request } from 'undici';
+import { CodedError } from '../common/coded-error.js';
 
-export class ClientError extends Error {
+/**
+ * The request could not be made: `unreachable` (no connection, or no answer in time; `cause`
+ * holds undici's error) or `protocol` (the answer was not what the API promises).
+ */
+export class ClientError extends CodedError<'unreachable' | 'protocol'> {
   override name = 'ClientError';
-  constructor(
-    readonly code: 'unreachable' | 'protocol',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export interface SiblingView {

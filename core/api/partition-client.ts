@@ -5,6 +5,10 @@
 // The ring is fetched from /v1/ring (members' addresses from /v1/status) at connect time and
 // refreshed every 10 s, as the paper's clients poll a random node for membership.
 //
+// It depends on pure code (the ring, the key digest) and undici only, never on a node: a client
+// process loads none of the server (checked by `npm run deps`). Its clock is injected; the real
+// one (core/runtime) is the default.
+//
 // A PUT goes to the first node of the preference list that accepts a connection (its owner
 // while it is up, which then coordinates the write locally); a GET goes to the preference-list
 // nodes in turn, so that reads of a popular key are spread over its replicas. A node that
@@ -15,10 +19,10 @@
 import { Agent } from 'undici';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
-import { keyDigest } from '../node/dynamo-node.js';
-import { realClock } from '../node/real-clock.js';
+import { keyDigest } from '../ring/key-digest.js';
 import { partitionOfDigest } from '../ring/partitioner.js';
 import type { RingJson } from '../ring/ring.js';
+import { realClock } from '../runtime/real-clock.js';
 import { ClientError, DynamoClient } from './client.js';
 import type { GetResult, WriteResult } from './client.js';
 

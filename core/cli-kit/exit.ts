@@ -1,4 +1,5 @@
-// A deliberate end of a CLI command with an exit status and a one-line message.
+// A deliberate end of a CLI command with an exit status and a one-line message. Any command,
+// core's or the benchmark's, throws it; core/cli/main.ts prints the message and exits.
 
 export class CliExit extends Error {
   override name = 'CliExit';

@@ -1,8 +1,9 @@
-// Argument parsers shared by the CLI's commands. A bad value throws commander's
-// InvalidArgumentError, which the CLI turns into a one-line error and exit status 2.
+// Argument parsers shared by every command-line program of the project: the `dynamo` command's
+// own commands (core/cli) and the benchmark's (bench/command.ts). A bad value throws
+// commander's InvalidArgumentError, which the CLI turns into a one-line error and exit status 2.
 
 import { InvalidArgumentError } from 'commander';
-import { parseAddress } from '../net/tcp-transport.js';
+import { parseAddress } from '../net/address.js';
 
 export function integerIn(min: number, max: number) {
   return (raw: string): number => {

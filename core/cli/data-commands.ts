@@ -3,8 +3,9 @@
 
 import type { Command } from 'commander';
 import { DynamoClient } from '../api/client.js';
-import { endpointUrl, integerIn } from './options.js';
-import { CliExit } from './exit.js';
+import { CliExit } from '../cli-kit/exit.js';
+import { endpointUrl, integerIn } from '../cli-kit/options.js';
+import { repairTimeoutMs, requestQuorumMax } from '../host/limits.js';
 
 interface EndpointOptions {
   endpoint: string;
@@ -36,7 +37,7 @@ export function addDataCommands(program: Command): void {
     .argument('<key>')
     .argument('<value>', 'the value, or - to read it from standard input')
     .option('--context <context>', 'the context of the version(s) this write replaces')
-    .option('--w <w>', 'write quorum for this request', integerIn(1, 64))
+    .option('--w <w>', 'write quorum for this request', integerIn(1, requestQuorumMax))
     .option('--content-type <type>', 'content type of the value', 'text/plain')
     .action(async (bucket: string, key: string, value: string, options) => {
       const dynamo = client(options);
@@ -57,7 +58,7 @@ export function addDataCommands(program: Command): void {
   withEndpoint(program.command('get').description('read a key: its value, or every sibling with its clock'))
     .argument('<bucket>')
     .argument('<key>')
-    .option('--r <r>', 'read quorum for this request', integerIn(1, 64))
+    .option('--r <r>', 'read quorum for this request', integerIn(1, requestQuorumMax))
     .option('--json', 'print the JSON sibling envelope')
     .action(async (bucket: string, key: string, options) => {
       const dynamo = client(options);
@@ -94,7 +95,7 @@ export function addDataCommands(program: Command): void {
     .argument('<bucket>')
     .argument('<key>')
     .option('--context <context>', 'the context of the version(s) this delete replaces')
-    .option('--w <w>', 'write quorum for this request', integerIn(1, 64))
+    .option('--w <w>', 'write quorum for this request', integerIn(1, requestQuorumMax))
     .action(async (bucket: string, key: string, options) => {
       const dynamo = client(options);
       try {
@@ -133,7 +134,7 @@ export function addDataCommands(program: Command): void {
   withEndpoint(program.command('repair').description("run anti-entropy now on the node's partitions and print the report"))
     .option('--peer <id>', 'exchange with this replica only')
     .action(async (options) => {
-      const dynamo = client({ ...options, timeoutMs: 600_000 });
+      const dynamo = client({ ...options, timeoutMs: repairTimeoutMs });
       try {
         const answer = await dynamo.json('POST', '/v1/admin/anti-entropy', options.peer === undefined ? {} : { peer: options.peer });
         if (answer.status !== 200) failWith({ status: answer.status, error: answer.body.error, message: answer.body.message });

@@ -1,14 +1,21 @@
 // The `dynamo` command (CONTRACT.md). Bad arguments exit 2 with a one-line error; an
 // unreachable endpoint exits 1 with a one-line error naming it.
+//
+// Commands that live outside core join through `extensions`: bin/dynamo.js passes the
+// benchmark's `addBenchCommand` (bench/command.ts), so core never imports bench/ while
+// `dynamo bench` stays one command of the same program.
 
 import { Command, CommanderError } from 'commander';
 import { ClientError } from '../api/client.js';
-import { addBenchCommand } from '../../bench/command.js';
+import { CliExit } from '../cli-kit/exit.js';
 import { addClusterCommands } from './cluster-command.js';
 import { addDataCommands } from './data-commands.js';
-import { CliExit } from './exit.js';
 
-export function buildProgram(): Command {
+/** Adds commands to the program; how packages outside core (the benchmark) extend `dynamo`. */
+export type CommandExtension = (program: Command) => void;
+
+/** The `dynamo` program: core's commands, then each extension's, in order. */
+export function buildProgram(extensions: readonly CommandExtension[] = []): Command {
   const program = new Command();
   program
     .name('dynamo')
@@ -19,7 +26,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addClusterCommands(program);
   addDataCommands(program);
-  addBenchCommand(program);
+  for (const extend of extensions) extend(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -27,8 +34,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+/** Runs the program on `argv` (process.argv) and exits as CONTRACT.md says. */
+export async function main(argv: string[], extensions: readonly CommandExtension[] = []): Promise<void> {
+  const program = buildProgram(extensions);
   try {
     await program.parseAsync(argv);
   } catch (error) {

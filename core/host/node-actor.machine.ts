@@ -17,8 +17,10 @@
 // `machine.provide(...)`; the supervisor provides launcher-backed ones.
 
 import { assign, fromPromise, setup } from 'xstate';
-import type { NodeConfig, NodeInfo } from '../node/config.js';
+import type { NodeInfo } from '../node/config.js';
+import { nodeStopWaitMs, restartDelayMsDefault, restartsMaxDefault } from './limits.js';
 import type { ExitInfo } from './node-launcher.js';
+import type { NodeProcessConfig } from './node-process-api.js';
 
 /** When a crashed node is started again by itself. Off by default. */
 export interface RestartPolicy {
@@ -30,17 +32,14 @@ export interface RestartPolicy {
 
 export const restartPolicyDefault: RestartPolicy = {
   autoRestart: false,
-  restartsMax: 3,
-  restartDelayMs: 1_000,
+  restartsMax: restartsMaxDefault,
+  restartDelayMs: restartDelayMsDefault,
 };
-
-/** Default bound on a graceful stop, after which the process is killed. */
-export const nodeStopWaitMsDefault = 10_000;
 
 export type NodeProcessState = 'stopped' | 'starting' | 'up' | 'stopping' | 'killing' | 'crashed' | 'restarting';
 
 export interface NodeActorContext {
-  config: NodeConfig;
+  config: NodeProcessConfig;
   /** What the running node reported; cleared when its process ends. */
   info: NodeInfo | undefined;
   /** How the last process ended. */
@@ -54,7 +53,7 @@ export interface NodeActorContext {
 }
 
 export interface NodeActorInput {
-  config: NodeConfig;
+  config: NodeProcessConfig;
   policy?: Partial<RestartPolicy>;
 }
 
@@ -67,18 +66,18 @@ export type NodeActorEvent =
   | { type: 'EXITED'; exit: ExitInfo };
 
 export interface LaunchNodeInput {
-  config: NodeConfig;
+  config: NodeProcessConfig;
   /** 0 for the first launch, then the number of restarts so far. */
   attempt: number;
 }
 
 export interface StopNodeInput {
-  config: NodeConfig;
+  config: NodeProcessConfig;
   maxWaitMs: number;
 }
 
 export interface KillNodeInput {
-  config: NodeConfig;
+  config: NodeProcessConfig;
 }
 
 function notProvided(name: string): never {
@@ -134,7 +133,7 @@ export const nodeActorMachine = setup({
     lastExit: undefined,
     restarts: 0,
     policy: { ...restartPolicyDefault, ...input.policy },
-    stopWaitMs: nodeStopWaitMsDefault,
+    stopWaitMs: nodeStopWaitMs,
     restartDelayMs: 0,
   }),
   states: {
@@ -156,13 +155,13 @@ export const nodeActorMachine = setup({
       },
       // An EXITED while starting is the launch failing; `launchNode` rejects for it.
       on: {
-        STOP: { target: 'stopping', actions: assign({ stopWaitMs: ({ event }) => event.maxWaitMs ?? nodeStopWaitMsDefault }) },
+        STOP: { target: 'stopping', actions: assign({ stopWaitMs: ({ event }) => event.maxWaitMs ?? nodeStopWaitMs }) },
         KILL: { target: 'killing' },
       },
     },
     up: {
       on: {
-        STOP: { target: 'stopping', actions: assign({ stopWaitMs: ({ event }) => event.maxWaitMs ?? nodeStopWaitMsDefault }) },
+        STOP: { target: 'stopping', actions: assign({ stopWaitMs: ({ event }) => event.maxWaitMs ?? nodeStopWaitMs }) },
         KILL: { target: 'killing' },
         EXITED: {
           guard: 'isCurrentProcess',

@@ -5,8 +5,10 @@
 // (child_process by default), so an Electron utilityProcess adapter can stand in for it.
 
 import * as Comlink from 'comlink';
-import type { NodeConfig, NodeInfo } from '../node/config.js';
-import { exitEventType, readyEventType, type NodeProcessApi } from './node-process-api.js';
+import { CodedError } from '../common/coded-error.js';
+import type { NodeInfo } from '../node/config.js';
+import { launchAbandonWaitMs, nodeLaunchTimeoutMs, nodeStopWaitMs } from './limits.js';
+import { exitEventType, readyEventType, type NodeProcessApi, type NodeProcessConfig } from './node-process-api.js';
 import {
   onProcessEvent,
   parentEndpoint,
@@ -47,15 +49,15 @@ export interface ExitInfo {
 
 /** Everything a launcher needs to run one node. */
 export interface NodeLauncherConfiguration {
-  /** Path of the node entry (`dist/core/node/main.js`, or a `.ts` file with a loader). */
+  /** Path of the node entry (`dist/core/host/node-main.js`, or a `.ts` file with a loader). */
   entry: string;
   /** Runtime flags for the process, e.g. `['--import', 'tsx']`. */
   execArgv?: string[];
   /** Added to the parent's environment. */
   env?: Record<string, string>;
-  config: NodeConfig;
+  config: NodeProcessConfig;
   stdio?: ProcessStdio;
-  /** How long forking, loading and `start` may take together. */
+  /** How long forking, loading and `start` may take together; nodeLaunchTimeoutMs by default. */
   launchTimeoutMs?: number;
   /** Starts the process; `forkNodeProcess` unless an Electron adapter is given. */
   spawn?: ProcessSpawner;
@@ -78,24 +80,16 @@ export interface NodeLauncher<Api extends NodeProcessApi = NodeProcessApi> {
   onExit(listener: (exit: ExitInfo) => void): () => void;
 }
 
-/** Default bound on forking, loading the entry and `start`. */
-export const launchTimeoutMsDefault = 30_000;
-/** Default bound on a graceful stop before the process is killed. */
-export const stopWaitMsDefault = 10_000;
-/** How long a process whose launch failed may take to exit before it is killed. */
-export const launchAbandonWaitMs = 2_000;
-
-/** A launch that did not bring the node up; `exit` says how its process ended. */
-export class NodeLaunchError extends Error {
+/** A launch that did not bring the node up (`LAUNCH_FAILED`); `exit` says how its process ended. */
+export class NodeLaunchError extends CodedError<'LAUNCH_FAILED'> {
   override name = 'NodeLaunchError';
-  readonly code = 'LAUNCH_FAILED';
   constructor(
     readonly nodeId: string,
     readonly exit: ExitInfo | undefined,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('LAUNCH_FAILED', message, options);
   }
 }
 
@@ -179,7 +173,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
     });
     handle.onExit((exit) => this.handleExit(exit));
 
-    const timeoutMs = this.configuration.launchTimeoutMs ?? launchTimeoutMsDefault;
+    const timeoutMs = this.configuration.launchTimeoutMs ?? nodeLaunchTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`launch timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -207,7 +201,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
    * Stops the node gracefully: `api.stop()`, then the process is told to exit. Whatever is
    * not done within `maxWaitMs` is cut short by SIGKILL. Resolves once the process is gone.
    */
-  async stop(maxWaitMs: number = stopWaitMsDefault): Promise<ExitInfo> {
+  async stop(maxWaitMs: number = nodeStopWaitMs): Promise<ExitInfo> {
     if (this.handle === undefined) throw new Error(`node ${this.nodeId}: not launched`);
     if (this.exitInfo !== undefined) return this.exitInfo;
     this.intent ??= 'stop';

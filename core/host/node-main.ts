@@ -1,16 +1,25 @@
-// The node process entry: run by the supervisor (child_process.fork now, Electron's
-// utilityProcess later). It exposes start/stop to the parent over comlink; the parent sends
-// the NodeConfig. Standalone nodes use `dynamo node start`, which runs the same assembly.
+// The node process entry: the file the supervisor forks (child_process.fork now, Electron's
+// utilityProcess later; see local-cluster.ts's `nodeEntry`). It exposes start/stop to the
+// parent over comlink; the parent sends the NodeProcessConfig. Standalone nodes use
+// `dynamo node start`, which runs the same assembly (node-process.ts) in the foreground.
 
-import { exposeNodeProcess } from '../host/node-process-api.js';
-import type { NodeConfig, NodeInfo } from './config.js';
+import type { NodeInfo } from '../node/config.js';
+import { exposeNodeProcess, type NodeProcessConfig } from './node-process-api.js';
 import { startNodeProcess } from './node-process.js';
 import type { RunningNode } from './node-process.js';
 
 let running: RunningNode | undefined;
 
+// Ctrl-C in a terminal signals the whole process group, this node included. The supervisor
+// handles it by stopping every node cleanly (each logs its shutdown and closes LevelDB), so the
+// node waits for that instead of dying mid-write; should the supervisor die instead, the closed
+// channel stops the node (node-process-api.ts).
+process.on('SIGINT', () => {
+  running?.log.info({ id: running.info.id }, 'SIGINT: waiting for the supervisor to stop this node');
+});
+
 exposeNodeProcess({
-  async start(config: NodeConfig): Promise<NodeInfo> {
+  async start(config: NodeProcessConfig): Promise<NodeInfo> {
     if (running !== undefined) return running.info;
     running = await startNodeProcess(config);
     return running.info;

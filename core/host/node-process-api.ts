@@ -1,5 +1,5 @@
 // What a node process offers its supervisor over comlink, and the child-side call that offers
-// it. The node entry (core/node/main.ts) builds a `NodeProcessApi` and hands it to
+// it. The node entry (node-main.ts) builds a `NodeProcessApi` and hands it to
 // `exposeNodeProcess`; the launcher (node-launcher.ts) forks the entry, waits for 'ready' and
 // calls `start`. The lifecycle protocol on the channel is:
 //
@@ -8,7 +8,9 @@
 //   (channel closed)         the parent died: the node stops, bounded in time, then exits
 
 import * as Comlink from 'comlink';
+import type { LogLevel } from '../common/log.js';
 import type { NodeConfig, NodeInfo } from '../node/config.js';
+import { orphanStopWaitMs } from './limits.js';
 import {
   childEndpoint,
   onParentEvent,
@@ -18,12 +20,21 @@ import {
 } from './process-endpoint.js';
 
 /**
+ * What a node process is started with: the node's configuration plus what only the process
+ * needs (the node itself never sees these).
+ */
+export interface NodeProcessConfig extends NodeConfig {
+  /** The least severe level written to <dir>/node.log; info by default. */
+  logLevel?: LogLevel;
+}
+
+/**
  * The API of one node process. An implementation may add methods (admin calls, test hooks);
  * they are reachable through the launcher's `api` the same way.
  */
 export interface NodeProcessApi {
   /** Opens storage, binds the HTTP and peer listeners, joins; reports the real addresses. */
-  start(config: NodeConfig): Promise<NodeInfo>;
+  start(config: NodeProcessConfig): Promise<NodeInfo>;
   /**
    * Closes listeners and storage. Must be idempotent and must tolerate being called on a node
    * that never started: it also runs when the parent dies at any moment.
@@ -35,8 +46,6 @@ export interface NodeProcessApi {
 export const readyEventType = 'ready';
 /** The process event a parent sends when the child should exit now. */
 export const exitEventType = 'exit';
-/** How long an orphaned node (its parent died) may take to stop before it exits anyway. */
-export const orphanStopWaitMs = 5_000;
 
 /**
  * Child side: exposes `api` to the parent over the process channel and announces 'ready'.

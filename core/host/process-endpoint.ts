@@ -14,6 +14,7 @@
 
 import { ChildProcess } from 'node:child_process';
 import type { Endpoint } from 'comlink';
+import { CodedError } from '../common/coded-error.js';
 import {
   childProcessHandle,
   describeProcessExit,
@@ -49,9 +50,11 @@ export interface ParentChannel {
 export const processExitedCode = 'PROCESS_EXITED';
 
 /** What a call made through a parent endpoint rejects with once the process is gone. */
-export class ProcessExitedError extends Error {
+export class ProcessExitedError extends CodedError<typeof processExitedCode> {
   override name = 'ProcessExitedError';
-  readonly code = processExitedCode;
+  constructor(message: string) {
+    super(processExitedCode, message);
+  }
 }
 
 /**

@@ -4,7 +4,9 @@
 // `snapshot()` and `subscribe()`. Nodes never talk through it: it only runs them.
 
 import { createActor, fromPromise, waitFor, type ActorRefFrom, type SnapshotFrom } from 'xstate';
-import type { NodeConfig, NodeInfo } from '../node/config.js';
+import { CodedError } from '../common/coded-error.js';
+import type { NodeInfo } from '../node/config.js';
+import { killWaitMs } from './limits.js';
 import {
   nodeActorMachine,
   type KillNodeInput,
@@ -20,10 +22,11 @@ import {
   type NodeLauncher,
   type NodeLauncherConfiguration,
 } from './node-launcher.js';
+import type { NodeProcessConfig } from './node-process-api.js';
 import type { ProcessSpawner, ProcessStdio } from './process-handle.js';
 
 export interface ClusterSupervisorOptions {
-  /** The node entry every process runs (`dist/core/node/main.js`). */
+  /** The node entry every process runs (`dist/core/host/node-main.js`; see local-cluster.ts). */
   entry: string;
   execArgv?: string[];
   env?: Record<string, string>;
@@ -47,19 +50,19 @@ export interface NodeStatus {
   restarts: number;
 }
 
-/** `startAll` or `restart` could not bring every node up; `failures` says which and why. */
-export class ClusterStartError extends Error {
+/**
+ * `startAll` or `restart` could not bring every node up (`START_FAILED`); `failures` says which
+ * and why.
+ */
+export class ClusterStartError extends CodedError<'START_FAILED'> {
   override name = 'ClusterStartError';
-  readonly code = 'START_FAILED';
   constructor(readonly failures: NodeStatus[]) {
     super(
+      'START_FAILED',
       `failed to start ${failures.map((node) => `node ${node.id}: ${describeStatus(node)}`).join('; ')}`,
     );
   }
 }
-
-/** How long a SIGKILLed process may take to be reported gone before `kill` gives up. */
-export const killWaitMs = 5_000;
 
 const settledStates: ReadonlySet<NodeProcessState> = new Set(['up', 'crashed', 'stopped']);
 const runningStates: ReadonlySet<NodeProcessState> = new Set(['starting', 'up', 'stopping', 'killing']);
@@ -67,7 +70,7 @@ const runningStates: ReadonlySet<NodeProcessState> = new Set(['starting', 'up', 
 type NodeActor = ActorRefFrom<typeof nodeActorMachine>;
 
 interface NodeSlot {
-  config: NodeConfig;
+  config: NodeProcessConfig;
   actor: NodeActor;
   /** The launcher of the current (or last) process. */
   launcher: NodeLauncher | undefined;
@@ -83,7 +86,7 @@ export class ClusterSupervisor {
   }
 
   /** Registers a node (in `stopped`); `start` or `startAll` runs it. */
-  add(config: NodeConfig): void {
+  add(config: NodeProcessConfig): void {
     if (this.slots.has(config.id)) throw new Error(`node ${config.id} is already supervised`);
     // The actor's effects need the slot and the slot needs the actor: the actor is set below.
     const slot = { config, launcher: undefined } as NodeSlot;

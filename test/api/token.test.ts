@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNodeProcess, type RunningNode } from '../../core/node/node-process.js';
+import { startNodeProcess, type RunningNode } from '../../core/host/node-process.js';
 import { freePorts } from '../support/cluster.js';
 
 let node: RunningNode;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DynamoClient } from '../../core/api/client.js';
 import { freePorts } from '../../bench/ports.js';
-import { startLocalCluster } from '../../core/cli/cluster-command.js';
+import { startLocalCluster } from '../../core/host/local-cluster.js';
 import type { ClusterSupervisor } from '../../core/host/supervisor.js';
 
 export { freePorts } from '../../bench/ports.js';
