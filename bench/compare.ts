@@ -7,10 +7,14 @@
 // space (10,000 keys of 900 bytes) and runs YCSB workloads A and B (zipfian) at concurrency 32.
 // The systems run one after the other, never side by side, so they do not share the cores.
 // Last, the coordination micro-benchmark sets the XState machines' cost against the CPU a
-// request costs the cluster.
+// request costs the cluster, and partition claim is timed on the largest ring. Open-loop runs
+// report how much of their schedule they completed. Timings are reported here, never checked
+// by the tests.
 
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { ringSizeMax } from '../core/common/limits.js';
+import { claim } from '../core/ring/claim.js';
 import { coordinationTable, runCoordinationBench } from './coordination.js';
 import type { CoordinationResult } from './coordination.js';
 import { startBenchCluster } from './dynamo-target.js';
@@ -44,6 +48,7 @@ export interface CompareOptions {
 export interface CompareReport {
   results: RunResult[];
   coordination: CoordinationResult[] | null;
+  claim: ClaimTiming;
   etcdVersion: string | null;
 }
 
@@ -116,7 +121,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     options.log('coordination micro-benchmark (XState machine against plain code)');
     coordination = await runCoordinationBench({ rounds: 3 });
   }
-  return { results, coordination, etcdVersion: version };
+  return { results, coordination, claim: measureClaim(), etcdVersion: version };
 }
 
 /** The comparison table: every target per workload, with its ratio to etcd. */
@@ -168,6 +173,46 @@ export function coordinationShare(results: readonly RunResult[], coordination: r
     );
   }
   return lines;
+}
+
+/** Open-loop runs: how much of their schedule they completed in the measured window. */
+export function scheduleNotes(results: readonly RunResult[]): string[] {
+  return results
+    .filter((r) => r.mode === 'open' && r.scheduled !== null && r.scheduled > 0)
+    .map(
+      (r) =>
+        `${r.target} ${r.workload.toUpperCase()} @${count(r.rate!)}/s: ${count(r.operations)} of ${count(r.scheduled!)} scheduled ` +
+        `operations completed in the window (${((100 * r.operations) / r.scheduled!).toFixed(0)} %)`,
+    );
+}
+
+export interface ClaimTiming {
+  ringSize: number;
+  members: number;
+  /** Claiming a fresh ring. */
+  freshMs: number;
+  /** Claiming again with one more member, least movement from the fresh ring. */
+  joinMs: number;
+}
+
+/**
+ * Times partition claim on the largest ring (Q = 16384, 40 equal members, then a join): the
+ * work every node does on a membership change, which must stay well within a gossip round.
+ */
+export function measureClaim(ringSize = ringSizeMax, members = 40): ClaimTiming {
+  const named = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `n${String(i).padStart(2, '0')}`, weight: 1 }));
+  const started = performance.now();
+  const owners = claim(ringSize, named(members), replication.n);
+  const claimed = performance.now();
+  claim(ringSize, named(members + 1), replication.n, owners);
+  return { ringSize, members, freshMs: claimed - started, joinMs: performance.now() - claimed };
+}
+
+export function claimLine(timing: ClaimTiming): string {
+  return (
+    `Partition claim on Q=${timing.ringSize} with ${timing.members} members: ${timing.freshMs.toFixed(0)} ms fresh, ` +
+    `${timing.joinMs.toFixed(0)} ms for a join (least movement)`
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -227,8 +272,9 @@ async function main(argv: string[]): Promise<void> {
     '',
     cpuTable(report.results),
   ];
-  const extra = notes(report.results);
+  const extra = [...notes(report.results), ...scheduleNotes(report.results)];
   if (extra.length > 0) out.push('', ...extra);
+  out.push('', claimLine(report.claim));
   if (report.coordination !== null) {
     out.push('', 'Coordination cost per request (CPU µs, effects answering through resolved promises):', '', coordinationTable(report.coordination));
     out.push('', ...coordinationShare(report.results, report.coordination));

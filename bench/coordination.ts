@@ -8,6 +8,7 @@
 // same core work (merging N replica states of one 900-byte value, counting W acks). The
 // difference is therefore what the machine adds: actor creation, event queueing, transition
 // selection, snapshot copies and per-state timers. Run: `node dist/bench/coordination.js`.
+// Below the table, one line sets the pure key digest against node:crypto (key-digest.ts).
 
 import { fileURLToPath } from 'node:url';
 import { createActor } from 'xstate';
@@ -20,8 +21,10 @@ import * as putCore from '../core/coordinator/put-core.js';
 import { putMachine } from '../core/coordinator/put.machine.js';
 import type { PutEvent, PutInput, PutResponse } from '../core/coordinator/put.machine.js';
 import type { NodeId } from '../core/common/types.js';
+import type { AnnotatedNode } from '../core/ring/preference-list.js';
 import { coordinatePut } from '../core/version/sibling-set.js';
 import type { SiblingSet } from '../core/version/sibling-set.js';
+import { keyDigestLine, runKeyDigestBench } from './key-digest.js';
 import { formatTable } from './report.js';
 
 const realTimers: Clock = {
@@ -30,8 +33,8 @@ const realTimers: Clock = {
   clearTimeout: (handle: TimerHandle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-const targets: readonly NodeId[] = ['n1', 'n2', 'n3'];
-const hintFor: readonly (NodeId | undefined)[] = [undefined, undefined, undefined];
+const nodes: readonly NodeId[] = ['n1', 'n2', 'n3'];
+const targets: readonly AnnotatedNode[] = nodes.map((node) => ({ node, role: 'primary' }));
 const timeoutMs = 2000;
 
 /** One replica state: a key with one 900-byte version, as the load generator writes them. */
@@ -67,7 +70,7 @@ function getLogic(effects: Effects, state: SiblingSet) {
   return getMachine.provide({
     actions: {
       sendReads: ({ context, self }) => {
-        for (const node of context.request.targets) {
+        for (const { node } of context.request.targets) {
           later(effects, () => deliver<GetEvent>(self as unknown as Sender<GetEvent>, { type: 'REPLY', node, state }));
         }
       },
@@ -95,7 +98,7 @@ function withTimer<E extends { type: string }>(start: (finish: () => void) => Se
 
 function getWithMachine(logic: ReturnType<typeof getLogic>, respond: (response: GetResponse) => void): void {
   withTimer<GetEvent>((finish) => {
-    const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, hintFor, r: 2, timeoutMs, respond, finish };
+    const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, r: 2, timeoutMs, respond, finish };
     return createActor(logic, { input }).start() as unknown as Sender<GetEvent>;
   });
 }
@@ -105,7 +108,7 @@ function getWithMachine(logic: ReturnType<typeof getLogic>, respond: (response: 
  * replies (or a time-out), answer, keep collecting until every replica answered, then repair.
  */
 function getWithPlainCode(effects: Effects, state: SiblingSet, respond: (response: GetResponse) => void): void {
-  const core: GetCore = initGetCore(targets, 2);
+  const core: GetCore = initGetCore(nodes, 2);
   let phase: 'waiting' | 'repairing' | 'done' = 'waiting';
   const timer = realTimers.setTimeout(() => {
     if (phase === 'waiting') respond(response(core));
@@ -133,7 +136,7 @@ function getWithPlainCode(effects: Effects, state: SiblingSet, respond: (respons
       repairs(core);
     }
   };
-  for (const node of targets) {
+  for (const node of nodes) {
     later(effects, () => {
       if (phase === 'done') return;
       addReply(core, node, state);
@@ -153,7 +156,7 @@ function putLogic(effects: Effects, state: SiblingSet, encoded: Uint8Array) {
       },
       sendWrites: ({ context, self }) => {
         for (let i = 1; i < context.request.targets.length; i++) {
-          const node = context.request.targets[i];
+          const node = context.request.targets[i].node;
           later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'ACK', node }));
         }
       },
@@ -170,7 +173,7 @@ function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: 
       key: 'k',
       partition: 0,
       targets,
-      hintFor,
+      counted: targets.length,
       w: 2,
       context: { vv: {}, dots: [] },
       write: putWrite,
@@ -184,7 +187,7 @@ function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: 
 
 /** The coordinated PUT of put.machine.ts as plain code over put-core.ts. */
 function putWithPlainCode(effects: Effects, state: SiblingSet, encoded: Uint8Array, respond: (response: PutResponse) => void): void {
-  const core = putCore.initPutCore(targets, 2);
+  const core = putCore.initPutCore(nodes, 2);
   let phase: 'coordinating' | 'waiting' | 'done' = 'coordinating';
   const timer = realTimers.setTimeout(() => {
     if (phase !== 'done') respond({ kind: 'quorum', acks: core.acked.size, required: core.w });
@@ -201,10 +204,10 @@ function putWithPlainCode(effects: Effects, state: SiblingSet, encoded: Uint8Arr
   later(effects, () => {
     if (phase !== 'coordinating') return;
     phase = 'waiting';
-    putCore.addAck(core, targets[0]);
+    putCore.addAck(core, nodes[0]);
     void encoded; // sent as is to the other replicas
-    for (let i = 1; i < targets.length; i++) {
-      const node = targets[i];
+    for (let i = 1; i < nodes.length; i++) {
+      const node = nodes[i];
       later(effects, () => {
         if (phase !== 'waiting') return;
         putCore.addAck(core, node);
@@ -308,5 +311,6 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   else {
     process.stdout.write(`CPU per coordinated request (N=3, R=2, W=2), median of 5 rounds of 20,000 requests\n\n`);
     process.stdout.write(`${coordinationTable(results)}\n`);
+    process.stdout.write(`\n${keyDigestLine(runKeyDigestBench())}\n`);
   }
 }

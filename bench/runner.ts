@@ -80,6 +80,12 @@ export interface RunResult {
   updateLatency: LatencySummary;
   /** Open loop only: from when the operation was actually sent (service time). */
   serviceLatency: LatencySummary | null;
+  /**
+   * Open loop only: the operations due in the measured window (rate × its length). Against
+   * `operations` it shows whether the generator and the target kept the schedule: a result to
+   * report, never a pass/fail check.
+   */
+  scheduled: number | null;
   cpu: {
     seconds: number;
     /** CPU seconds per second of the window: how many cores the run kept busy. */
@@ -289,6 +295,7 @@ export async function runWorkload(target: BenchTarget, options: RunOptions): Pro
     readLatency: readHistogram.summary(),
     updateLatency: updateHistogram.summary(),
     serviceLatency: open ? service.summary() : null,
+    scheduled: open ? options.rate! * seconds : null,
     cpu: {
       seconds: cpuReport.seconds,
       cores: cpuReport.seconds / seconds,

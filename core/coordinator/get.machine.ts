@@ -13,6 +13,7 @@
 
 import { setup } from 'xstate';
 import type { NodeId } from '../common/types.js';
+import type { AnnotatedNode } from '../ring/preference-list.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import * as core from './get-core.js';
 
@@ -20,9 +21,8 @@ export interface GetInput {
   bucket: string;
   key: string;
   partition: number;
-  targets: readonly NodeId[];
-  /** For each target: the down primary it stands in for when it is a fallback (sloppy quorum). */
-  hintFor: readonly (NodeId | undefined)[];
+  /** The active preference list: primaries, and fallbacks tagged with the primary they stand in for. */
+  targets: readonly AnnotatedNode[];
   r: number;
   timeoutMs: number;
   /** Called exactly once, with the answer for the client. */
@@ -66,7 +66,7 @@ export const getMachine = setup({
   },
 }).createMachine({
   id: 'get',
-  context: ({ input }) => ({ request: input, core: core.initGetCore(input.targets, input.r) }),
+  context: ({ input }) => ({ request: input, core: core.initGetCore(input.targets.map((target) => target.node), input.r) }),
   initial: 'waitingForReplicas',
   states: {
     waitingForReplicas: {

@@ -3,6 +3,17 @@
 // The coordinator has already applied the write to its own replica (that is one ack); this
 // core counts the acks of the other replicas it sent the new state to and says when W is met
 // or can no longer be met.
+//
+// Which acks count. The first `counted` targets are the key's replicas in the current ring:
+// the coordinator, then the other preference-list nodes or the fallbacks standing in for them
+// (a fallback's ack arrives under the primary's name). Only their acks count toward W. During
+// a partition transfer the node also sends the write to the future ring's replicas, appended
+// after them (transfers.ts: nothing written meanwhile is lost); those "future replicas"
+// receive the write, but a read only asks the current preference list, so an ack from one of
+// them must not stand for a current replica: W = 2 met by the coordinator and a future replica
+// would let an R = 2 read of the two other current replicas miss the write (R + W > N holds
+// only within one set of N nodes). For the same reason a future replica's failure never makes
+// W unreachable.
 
 import { assert } from '../common/assert.js';
 import type { NodeId } from '../common/types.js';
@@ -12,32 +23,59 @@ export type PutProgress = 'waiting' | 'enough' | 'failed';
 export interface PutCore {
   readonly targets: readonly NodeId[];
   readonly w: number;
+  /** The first `counted` targets count toward W; the ones after them are future replicas. */
+  readonly counted: number;
+  /** Counted targets that acknowledged. */
   readonly acked: Set<NodeId>;
+  /** Counted targets that could not (unreachable, timed out, refused). */
   readonly failed: Set<NodeId>;
+  /** Future replicas that answered, acked or failed: they only matter to allAnswered. */
+  readonly extraAnswered: Set<NodeId>;
 }
 
-export function initPutCore(targets: readonly NodeId[], w: number): PutCore {
+/** `counted` defaults to every target (no transfer in progress). */
+export function initPutCore(targets: readonly NodeId[], w: number, counted = targets.length): PutCore {
   assert(w >= 1, 'put: w must be at least 1');
-  return { targets, w, acked: new Set(), failed: new Set() };
+  assert(new Set(targets).size === targets.length, 'put: targets must be distinct');
+  assert(Number.isInteger(counted) && counted >= 1 && counted <= targets.length, 'put: counted must be 1..targets');
+  return { targets, w, counted, acked: new Set(), failed: new Set(), extraAnswered: new Set() };
 }
 
+/** Where `node` sits among the targets: counted, a future replica, or no target at all. */
+function roleOf(core: PutCore, node: NodeId): 'counted' | 'extra' | undefined {
+  const index = core.targets.indexOf(node);
+  if (index < 0) return undefined;
+  return index < core.counted ? 'counted' : 'extra';
+}
+
+/** Records an ack. The first answer of a node stands; an answer from a non-target is ignored. */
 export function addAck(core: PutCore, node: NodeId): void {
-  if (core.failed.has(node)) return;
+  const role = roleOf(core, node);
+  if (role === 'extra') core.extraAnswered.add(node);
+  if (role !== 'counted' || core.failed.has(node)) return;
   core.acked.add(node);
 }
 
+/** Records a failure. The first answer of a node stands; an answer from a non-target is ignored. */
 export function addFailure(core: PutCore, node: NodeId): void {
-  if (core.acked.has(node)) return;
+  const role = roleOf(core, node);
+  if (role === 'extra') core.extraAnswered.add(node);
+  if (role !== 'counted' || core.acked.has(node)) return;
   core.failed.add(node);
 }
 
 export function progress(core: PutCore): PutProgress {
   if (core.acked.size >= core.w) return 'enough';
-  const outstanding = core.targets.length - core.acked.size - core.failed.size;
+  const outstanding = core.counted - core.acked.size - core.failed.size;
   if (core.acked.size + outstanding < core.w) return 'failed';
   return 'waiting';
 }
 
+/**
+ * True once every target, future replicas included, has acked or failed: nothing more can
+ * arrive. The machine answers as soon as progress is decided and does not wait for this (the
+ * writes already sent finish on their own); it is here for whoever needs the whole picture.
+ */
 export function allAnswered(core: PutCore): boolean {
-  return core.acked.size + core.failed.size >= core.targets.length;
+  return core.acked.size + core.failed.size + core.extraAnswered.size >= core.targets.length;
 }

@@ -13,6 +13,7 @@
 
 import { setup } from 'xstate';
 import type { NodeId } from '../common/types.js';
+import type { AnnotatedNode } from '../ring/preference-list.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
 import * as core from './put-core.js';
@@ -27,10 +28,19 @@ export interface PutInput {
   bucket: string;
   key: string;
   partition: number;
-  /** The coordinator itself first, then the other replicas to write to. */
-  targets: readonly NodeId[];
-  /** For each target: the down primary it stands in for when it is a fallback (sloppy quorum). */
-  hintFor: readonly (NodeId | undefined)[];
+  /**
+   * The coordinator itself first, then the other replicas to write to: the current ring's
+   * primaries, or fallbacks (tagged with the down primary they hold a hint for) in their
+   * place; then, during a partition transfer, the future ring's replicas not among them.
+   */
+  targets: readonly AnnotatedNode[];
+  /**
+   * How many of the first targets count toward W: the coordinator and the current ring's
+   * replicas or their fallbacks. The targets after them (future replicas) receive the write,
+   * but their acks do not count and their failures do not make W unreachable (put-core.ts
+   * says why). With no transfer in progress, every target: targets.length.
+   */
+  counted: number;
   w: number;
   context: CausalContext;
   write: PutWrite;
@@ -78,7 +88,7 @@ export const putMachine = setup({
       if (event.type !== 'STORED') return;
       context.state = event.state;
       context.encoded = event.encoded;
-      core.addAck(context.core, context.request.targets[0]);
+      core.addAck(context.core, context.core.targets[0]);
     },
     record: ({ context, event }) => {
       if (event.type === 'ACK') core.addAck(context.core, event.node);
@@ -101,7 +111,7 @@ export const putMachine = setup({
   id: 'put',
   context: ({ input }) => ({
     request: input,
-    core: core.initPutCore(input.targets, input.w),
+    core: core.initPutCore(input.targets.map((target) => target.node), input.w, input.counted),
     state: undefined,
     encoded: undefined,
   }),

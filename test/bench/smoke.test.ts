@@ -3,7 +3,10 @@
 // classic-level and (where it is installed) a real 3-member etcd cluster. It proves operations
 // complete with no errors and no lost keys, the CPU of every process is read, and the
 // partition-aware client places keys exactly where the nodes do. Benchmarks are never pass/fail
-// on timing: nothing here checks a rate or a latency.
+// on timing: nothing here checks a rate, a latency or an amount of CPU; what the runner
+// measured is checked only for its shape (counts that add up, percentiles in order, every
+// process measured). How much of an open loop's schedule was kept is reported by the
+// benchmark (`scheduled` in the result, and `npm run bench:compare`), not judged here.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartitionClient } from '../../core/api/partition-client.js';
@@ -44,10 +47,15 @@ function expectClean(result: RunResult): void {
   expect(result.notFound).toBe(0);
   expect(result.reads + result.updates).toBe(result.operations);
   expect(result.latency.count).toBe(result.operations);
-  expect(result.latency.p50Ms).toBeGreaterThan(0);
+  expect(result.readLatency.count).toBe(result.reads);
+  expect(result.updateLatency.count).toBe(result.updates);
+  expect(result.latency.p99Ms).toBeGreaterThanOrEqual(result.latency.p50Ms);
   expect(result.latency.p999Ms).toBeGreaterThanOrEqual(result.latency.p99Ms);
-  expect(result.cpu.seconds).toBeGreaterThan(0);
+  // Every process was read at both ends, and the total is their sum.
   expect(result.cpu.processes.at(-1)!.role).toBe('bench');
+  expect(result.cpu.complete).toBe(true);
+  expect(result.cpu.processes.every((p) => p.seconds !== null && p.seconds >= 0)).toBe(true);
+  expect(result.cpu.seconds).toBeCloseTo(result.cpu.processes.reduce((sum, p) => sum + p.seconds!, 0), 9);
 }
 
 describe('dynamo bench against a real 3-node cluster', () => {
@@ -87,10 +95,17 @@ describe('dynamo bench against a real 3-node cluster', () => {
       const { result } = await smoke(target, 'w', 300);
       expectClean(result);
       expect(result.mode).toBe('open');
+      expect(result.rate).toBe(300);
       expect(result.serviceLatency!.count).toBe(result.operations);
-      // About rate × duration operations: the schedule is kept, not the system's pace.
-      expect(result.operations).toBeGreaterThan(300 * 0.5);
-      expect(result.operations).toBeLessThan(300 * 1.5);
+      // Latency runs from when an operation was due, service time from when it was sent, which
+      // is never earlier: so each percentile of latency is at least that of service time (no
+      // coordinated omission).
+      const service = result.serviceLatency!;
+      expect(result.latency.p50Ms).toBeGreaterThanOrEqual(service.p50Ms);
+      expect(result.latency.p99Ms).toBeGreaterThanOrEqual(service.p99Ms);
+      expect(result.latency.maxMs).toBeGreaterThanOrEqual(service.maxMs);
+      // The schedule is reported: rate × the measured window.
+      expect(result.scheduled).toBeCloseTo(300 * result.seconds, 6);
     } finally {
       await target.close();
     }
@@ -121,6 +136,9 @@ describe('dynamo bench against raw classic-level', () => {
     try {
       const { result } = await smoke(target, 'b');
       expectClean(result);
+      expect(result.mode).toBe('closed');
+      expect(result.scheduled).toBeNull();
+      expect(result.serviceLatency).toBeNull();
     } finally {
       await target.close();
     }

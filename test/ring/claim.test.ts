@@ -146,47 +146,73 @@ describe('claim over the sweep', () => {
     expect(failures).toEqual([]);
   });
 
-  it('reports how often any n consecutive partitions have distinct owners', () => {
-    // Measures spacing (Riak's tail violations included) over the sweep and prints, per kind of
-    // ring, how many have no violation, out of those a simple bound does not rule out (a member
-    // with more than Q/n partitions cannot have them all n apart) and out of all. Asserted only
-    // where it is reached: fresh rings with n = 3, equal weights and more than n members (n
-    // members need n to divide Q; with n = 5 and 6 or 7 members spacing is too tight to find).
-    const table: Record<string, { clean: number; possible: number; rings: number }> = {};
+  it('keeps any n consecutive partitions on distinct owners at least as often as measured', () => {
+    // Measures spacing (Riak's tail violations included) over the sweep: per kind of ring, how
+    // many have no violation. Proves two things: on fresh rings with n = 3, equal weights and
+    // more than n members, every ring is free of violations (n members need n to divide Q; with
+    // n = 5 and 6 or 7 members spacing is too tight to find); and no kind of ring does worse than
+    // the floor measured when claim was written (the floors below; a better claim passes, a
+    // worse one fails and names the kind). A member with more than Q/n partitions cannot have
+    // them all n apart, so some rings cannot be clean; the floors count all rings.
+    const clean: Record<string, number> = {};
+    const rings: Record<string, number> = {};
     const failures: string[] = [];
     for (const c of sweep()) {
-      const rings: [string, NodeId[]][] = [['fresh', c.fresh], ['join', c.joined]];
-      if (c.left) rings.push(['leave', c.left]);
-      for (const [kind, owners] of rings) {
+      const kinds: [string, NodeId[]][] = [['fresh', c.fresh], ['join', c.joined]];
+      if (c.left) kinds.push(['leave', c.left]);
+      for (const [kind, owners] of kinds) {
         const key = `n=${c.n} ${c.weighted ? 'weighted' : 'equal'} ${kind}`;
-        const row = (table[key] ??= { clean: 0, possible: 0, rings: 0 });
-        const counts = [...countOwners(owners).values()];
-        const window = Math.min(c.n, counts.length);
-        const crowded = counts.some((count) => count * window > c.ringSize);
-        row.rings++;
-        if (!crowded) row.possible++;
-        if (spacingViolations(owners, c.n) === 0) row.clean++;
+        rings[key] = (rings[key] ?? 0) + 1;
+        if (spacingViolations(owners, c.n) === 0) clean[key] = (clean[key] ?? 0) + 1;
       }
       if (!c.weighted && c.n === 3 && c.members.length > c.n && spacingViolations(c.fresh, c.n) > 0) {
         failures.push(c.label);
       }
     }
-    const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)}%`;
-    const lines = Object.entries(table).map(
-      ([key, row]) =>
-        `${key.padEnd(22)} ${row.clean}/${row.possible} not ruled out (${percent(row.clean, row.possible)}), ` +
-        `${row.clean}/${row.rings} of all (${percent(row.clean, row.rings)})`,
-    );
-    console.log(`rings with no spacing violation:\n${lines.join('\n')}`);
     expect(failures).toEqual([]);
+    // Rings with no violation, at least, out of all rings of the kind.
+    const floors: Record<string, [clean: number, of: number]> = {
+      'n=1 equal fresh': [96, 96],
+      'n=1 equal join': [96, 96],
+      'n=1 equal leave': [88, 88],
+      'n=2 equal fresh': [88, 88],
+      'n=2 equal join': [88, 88],
+      'n=2 equal leave': [73, 88],
+      'n=3 equal fresh': [296, 304],
+      'n=3 equal join': [302, 304],
+      'n=3 equal leave': [259, 304],
+      'n=5 equal fresh': [46, 64],
+      'n=5 equal join': [51, 64],
+      'n=5 equal leave': [13, 64],
+      'n=1 weighted fresh': [96, 96],
+      'n=1 weighted join': [96, 96],
+      'n=1 weighted leave': [88, 88],
+      'n=2 weighted fresh': [74, 88],
+      'n=2 weighted join': [80, 88],
+      'n=2 weighted leave': [66, 88],
+      'n=3 weighted fresh': [283, 304],
+      'n=3 weighted join': [284, 304],
+      'n=3 weighted leave': [244, 304],
+      'n=5 weighted fresh': [29, 64],
+      'n=5 weighted join': [32, 64],
+      'n=5 weighted leave': [6, 64],
+    };
+    expect(Object.keys(rings).sort()).toEqual(Object.keys(floors).sort());
+    const worse: string[] = [];
+    for (const [key, [floor, of]] of Object.entries(floors)) {
+      expect(rings[key], key).toBe(of);
+      if ((clean[key] ?? 0) < floor) worse.push(`${key}: ${clean[key] ?? 0}/${of} clean, was ${floor}/${of}`);
+    }
+    expect(worse).toEqual([]);
   });
 });
 
 describe('claim on a growing and shrinking cluster', () => {
-  it('keeps Q = 64 with 4..10 equal members free of spacing violations through joins and leaves', () => {
+  it("keeps Q = 64 free of spacing violations growing from 4 to 10 members, and moves only the leaver's partitions shrinking back", () => {
     // Proves the common case: a cluster grown one member at a time from 4 to 10 (n = 3, Q = 64)
-    // and shrunk back by removing the newest, each step a least-movement claim from the last,
-    // never has a violation, and each join moves exactly the new member's partitions.
+    // and shrunk back by removing the newest, each step a least-movement claim from the last:
+    // growing, it never has a violation and each join moves exactly the new member's partitions;
+    // shrinking, each leave moves exactly the leaver's partitions and keeps the balance.
     let ring = Ring.create(64, makeMembers(4), 3);
     expect(spacingViolations(ring.owners, 3)).toBe(0);
     for (let count = 5; count <= 10; count++) {
@@ -197,14 +223,19 @@ describe('claim on a growing and shrinking cluster', () => {
       expect(spacingViolations(next.owners, 3)).toBe(0);
       ring = next;
     }
-    const violations: number[] = [];
-    for (let count = 9; count >= 4; count--) {
-      ring = Ring.create(64, makeMembers(count), 3, ring);
-      violations.push(spacingViolations(ring.owners, 3));
-    }
     // A leave may only hand out the leaver's partitions, whose neighbours it cannot choose, so
-    // spacing after shrinking is reported, not asserted.
-    console.log(`spacing violations shrinking 9 -> 4 members on Q=64: ${violations.join(', ')}`);
+    // spacing after shrinking is not promised; what is: each leave moves exactly the leaver's
+    // partitions and keeps every member within its share.
+    for (let count = 9; count >= 4; count--) {
+      const members = makeMembers(count);
+      const leaver = makeMembers(count + 1)[count].id;
+      const next = Ring.create(64, members, 3, ring);
+      const moved = next.owners.filter((id, p) => id !== ring.owners[p]).length;
+      expect(moved).toBe(ring.partitionsOf(leaver).length);
+      expect(next.owners).not.toContain(leaver);
+      expect(unbalanced(64, members, next.owners)).toEqual([]);
+      ring = next;
+    }
     expect(ring.version).toBe(1 + 6 + 6);
   });
 
@@ -245,15 +276,22 @@ describe('claim on a growing and shrinking cluster', () => {
     }
   });
 
-  it('is fast on the largest ring', () => {
-    // Measures the largest ring size (16384 partitions, 40 members, then a join) and asserts it
-    // stays well within a membership change's budget.
-    const started = performance.now();
-    const owners = claim(16384, makeMembers(40), 3);
-    const joined = claim(16384, makeMembers(41), 3, owners);
-    const elapsedMs = performance.now() - started;
-    console.log(`claim Q=16384, 40 members then a join: ${elapsedMs.toFixed(0)} ms; violations ${spacingViolations(joined, 3)}`);
-    expect(elapsedMs).toBeLessThan(2000);
+  it('claims the largest ring balanced, spaced, and with least movement on a join', () => {
+    // Proves the sweep's rules hold at the largest ring size (16384 partitions, 40 equal
+    // members, then a 41st joins): every member within its share, no n consecutive partitions
+    // sharing an owner, and the join moving only partitions to the new member, at most its
+    // share. How long this takes is measured by `npm run bench:compare`, not here.
+    const members = makeMembers(40);
+    const owners = claim(16384, members, 3);
+    expect(unbalanced(16384, members, owners)).toEqual([]);
+    expect(spacingViolations(owners, 3)).toBe(0);
+    const grown = makeMembers(41);
+    const joined = claim(16384, grown, 3, owners);
+    expect(unbalanced(16384, grown, joined)).toEqual([]);
+    expect(spacingViolations(joined, 3)).toBe(0);
+    const moved = joined.filter((id, p) => id !== owners[p]);
+    expect(new Set(moved)).toEqual(new Set([grown[40].id]));
+    expect(moved.length).toBeLessThanOrEqual(Math.ceil(16384 / 41));
   });
 });
 

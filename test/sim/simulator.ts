@@ -7,14 +7,16 @@
 // their dots. A seed replays exactly.
 
 import { SeededRandom } from '../../core/common/random.js';
-import type { Member } from '../../core/common/types.js';
+import type { Member, NodeId } from '../../core/common/types.js';
 import { SimNetwork, type SimFaults } from '../../core/net/sim-network.js';
 import { VirtualClock } from '../../core/net/virtual-clock.js';
 import { DynamoNode } from '../../core/node/dynamo-node.js';
 import { MemoryStore } from '../../core/storage/memory-store.js';
+import type { Store } from '../../core/storage/store.js';
 import { contextAfterWrite, emptyContext, type CausalContext } from '../../core/version/causal-context.js';
 import { liveSiblings } from '../../core/version/sibling-set.js';
 import { History, type Violation } from '../support/history.js';
+import * as view from './node-view.js';
 
 export interface SimOptions {
   seed: number;
@@ -31,6 +33,12 @@ export interface SimOptions {
   joiners?: number;
   /** Formed nodes (never n1) that leave at random times during the run. */
   leavers?: number;
+  /**
+   * Wraps each node's store, e.g. in a deliberately broken disk, so the checker's own tests can
+   * prove it reports what such a node does. The wrapper is made once and, like the store,
+   * outlives the node's crashes.
+   */
+  wrapStore?: (id: NodeId, store: Store) => Store;
 }
 
 export interface SimReport {
@@ -79,7 +87,10 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     weight: 1,
   }));
   // A node's store outlives its crashes (it is its disk); the node itself is rebuilt on restart.
-  const stores = members.map(() => new MemoryStore());
+  const stores: Store[] = members.map((member) => {
+    const store = new MemoryStore();
+    return options.wrapStore === undefined ? store : options.wrapStore(member.id, store);
+  });
   const boot = async (index: number): Promise<DynamoNode> => {
     const node = new DynamoNode({
       id: members[index].id,
@@ -208,14 +219,14 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
       await sleep(200 + churnRng.int(2000));
       const index = nodesCount + j;
       while (crashed.has(index)) await sleep(100);
-      await nodes[index].join('n1').catch(() => undefined);
+      await view.join(nodes[index], 'n1').catch(() => undefined);
       churned++;
     }),
     ...Array.from({ length: Math.min(options.leavers ?? 0, nodesCount - 1) }, async (_, j) => {
       await sleep(500 + churnRng.int(2000));
       const index = 1 + j;
       while (crashed.has(index)) await sleep(100);
-      await nodes[index].leave().catch(() => undefined);
+      await view.leave(nodes[index]).catch(() => undefined);
       churned++;
     }),
   ]);
@@ -236,15 +247,15 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
   crashed.clear();
   network.heal();
   network.setFaults({ dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayMsMax: 1 });
-  const digest = () => nodes[0].membership.core.digest();
+  const digest = () => view.membershipDigest(nodes[0]);
   const settled = await clock.runUntil(
     () =>
       nodes.every(
         (node) =>
-          node.health.downPeers().length === 0 &&
-          node.replica.hintsPending().pending === 0 &&
-          node.membership.core.digest() === digest() &&
-          node.transfersPending() === 0,
+          view.downPeers(node).length === 0 &&
+          view.hintsPending(node) === 0 &&
+          view.membershipDigest(node) === digest() &&
+          view.transfersPending(node) === 0,
       ),
     120_000,
   );
@@ -252,12 +263,12 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
   // Anti-entropy on every node, then every replica of every partition must hold the same data:
   // equal tree roots (the convergence checker).
   for (const node of nodes) {
-    const exchanged = node.antiEntropy.exchangeAll();
+    const exchanged = view.exchangeAll(node);
     await clock.runUntil(() => false, 2_000);
     await exchanged;
   }
   const violations: Violation[] = [];
-  const ring = nodes[0].ring;
+  const ring = view.ringOf(nodes[0]);
   const ownersLeft = new Set(ring.owners);
   for (let j = 0; j < Math.min(options.leavers ?? 0, nodesCount - 1); j++) {
     if (ownersLeft.has(members[1 + j].id)) violations.push({ key: 'ring', kind: 'diverged', value: `${members[1 + j].id} left but owns partitions` });
@@ -266,8 +277,8 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     if (!ownersLeft.has(members[nodesCount + j].id)) violations.push({ key: 'ring', kind: 'diverged', value: `${members[nodesCount + j].id} joined but owns nothing` });
   }
   for (let partition = 0; partition < ring.ringSize; partition++) {
-    const replicas = ring.preferenceList(partition);
-    const roots = replicas.map((id) => Buffer.from(nodes[members.findIndex((m) => m.id === id)].antiEntropy.tree(partition).root()).toString('hex'));
+    const replicas = view.currentPreference(nodes[0], partition);
+    const roots = replicas.map((id) => view.treeRoot(nodes[members.findIndex((m) => m.id === id)], partition));
     if (new Set(roots).size > 1) violations.push({ key: `partition ${partition}`, kind: 'diverged', value: roots.join(' ') });
   }
   for (const key of history.keyNames) {
@@ -289,7 +300,7 @@ export async function simulateDataPath(options: SimOptions): Promise<SimReport> 
     faults,
     partitions,
     crashes,
-    reaped: nodes.reduce((sum, node) => sum + node.reaper.reaped, 0),
+    reaped: nodes.reduce((sum, node) => sum + view.tombstonesReaped(node), 0),
     virtualMs: clock.now(),
   };
 }
