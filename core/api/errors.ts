@@ -1,6 +1,8 @@
 // The HTTP API's error answers: JSON `{"error": CODE, "message": TEXT}` with stable codes
 // (CONTRACT.md). Routes throw ApiError; the server's error handler renders it.
 
+import { CodedError } from '../common/coded-error.js';
+
 export type ApiErrorCode =
   | 'bad_request'
   | 'bad_key'
@@ -15,6 +17,7 @@ export type ApiErrorCode =
   | 'too_many_clock_entries'
   | 'unavailable'
   | 'membership'
+  | 'overloaded'
   | 'internal';
 
 export const statusOfCode: Record<ApiErrorCode, number> = {
@@ -31,18 +34,19 @@ export const statusOfCode: Record<ApiErrorCode, number> = {
   too_many_clock_entries: 409,
   unavailable: 503,
   membership: 409,
+  overloaded: 503,
   internal: 500,
 };
 
-export class ApiError extends Error {
+export class ApiError extends CodedError<ApiErrorCode> {
   override name = 'ApiError';
   constructor(
-    readonly code: ApiErrorCode,
+    code: ApiErrorCode,
     message: string,
     /** Extra fields of the JSON answer, e.g. acks and required for `quorum`. */
     readonly fields: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(code, message);
   }
 
   get status(): number {

@@ -6,17 +6,19 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
+import { CodedError } from '../common/coded-error.js';
+import type { Log } from '../common/log.js';
 import { MembershipRefused } from '../node/cluster-membership.js';
-import { NotInClusterError, type DynamoNode } from '../node/dynamo-node.js';
+import type { DynamoNode, PutRequest } from '../node/dynamo-node.js';
+import { overloadedRetryAfterSeconds } from '../node/limits.js';
 import { liveSiblings } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import { contextAfterWrite } from '../version/causal-context.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
-import { parseAddress } from '../net/tcp-transport.js';
-import type { TransportStats } from '../net/transport.js';
-import { ApiError } from './errors.js';
+import { parseAddress } from '../net/address.js';
+import { ApiError, type ApiErrorCode } from './errors.js';
 import { NodeMetrics, type Operation } from './metrics.js';
 
 export interface HttpServerOptions {
@@ -25,14 +27,11 @@ export interface HttpServerOptions {
   /** host:port of this node's HTTP and peer listeners, as reported by /v1/status. */
   httpAddress: () => string;
   peerAddress: string;
-  allowFaultInjection: boolean;
-  /** Peer traffic counters, for /metrics. */
-  transportStats: () => TransportStats;
   /** Seeds the node was started with (the default of a join). */
   seeds: readonly string[];
-  /** Cuts peer traffic to and from these nodes (fault injection); [] heals. */
-  isolate: (nodes: NodeId[]) => void;
   token?: string;
+  /** Where unexpected failures (500 internal) are logged. */
+  log: Log;
 }
 
 const contextHeader = 'x-dynamo-context';
@@ -50,7 +49,8 @@ interface KvQuery {
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const { node, contexts } = options;
+  const { node, contexts, log } = options;
+  const admin = node.admin;
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 8192 },
@@ -62,8 +62,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler((error: unknown, _request, reply) => {
+  app.setErrorHandler((error: unknown, request, reply) => {
     const apiError = toApiError(error);
+    if (apiError.code === 'internal') log.error({ method: request.method, url: request.url, error: apiError.message }, 'request failed unexpectedly');
+    if (apiError.code === 'overloaded') reply.header('retry-after', String(overloadedRetryAfterSeconds));
     reply.code(apiError.status).send(apiError.body());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -71,7 +73,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.code(404).send(error.body());
   });
 
-  const metrics = new NodeMetrics(node, options.transportStats);
+  const metrics = new NodeMetrics(admin);
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(operationOf(request.method, request.routeOptions.url), reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -121,11 +123,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply: FastifyReply,
     bucket: string,
     key: string,
-    request: Parameters<DynamoNode['put']>[2],
+    request: PutRequest,
   ): Promise<FastifyReply> {
     const outcome = await node.put(bucket, key, request);
     if (outcome.kind === 'quorum') throw quorumError(outcome.acks, outcome.required, 'acks');
-    if (outcome.kind === 'error') throw toApiError(new ApiError(errorCodeOf(outcome.code), outcome.message));
+    if (outcome.kind === 'error') throw new ApiError(errorCodeOf(outcome.code), outcome.message);
     // The client has now seen what its context covered plus its own write, and nothing else:
     // returning the coordinator's whole vector would let its next write supersede siblings it
     // never read (causal-context.ts).
@@ -173,23 +175,24 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // ── Administration ────────────────────────────────────────────────────────────────────────
 
-  app.get('/v1/status', async () => ({
-    id: node.id,
-    http: options.httpAddress(),
-    peer: options.peerAddress,
-    pid: process.pid,
-    ringSize: node.ringSize,
-    n: node.n,
-    r: node.r,
-    w: node.w,
-    members: node.memberStates().map((member) => ({ id: member.id, http: member.http, peer: member.peer, state: member.state })),
-    hintsPending: node.replica.hintsPending().pending,
-    transfersPending: node.transfersPending(),
-  }));
+  app.get('/v1/status', async () => {
+    const status = admin.status();
+    return {
+      id: status.id,
+      http: options.httpAddress(),
+      peer: options.peerAddress,
+      pid: process.pid,
+      ringSize: status.ringSize,
+      n: status.n,
+      r: status.r,
+      w: status.w,
+      members: status.members.map((member) => ({ id: member.id, http: member.http, peer: member.peer, state: member.state })),
+      hintsPending: status.hintsPending,
+      transfersPending: status.transfersPending,
+    };
+  });
 
-  app.get('/v1/admin/transfers', async () =>
-    node.membership.ring() === undefined ? { pending: 0, partitions: [] } : node.transfers.list(),
-  );
+  app.get('/v1/admin/transfers', async () => admin.transfers());
 
   app.post('/v1/admin/join', async (request, reply) => {
     const body = parseJsonBody(request.body);
@@ -197,47 +200,43 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (typeof seed !== 'string' || parseAddress(seed) === undefined) {
       throw new ApiError('bad_request', 'expected {"seed": "host:peerport"} (or a node started with --seeds)');
     }
-    await node.join(seed).catch(membershipError);
+    await admin.join(seed).catch(membershipError);
     return reply.code(202).send({ joining: seed });
   });
 
   app.post('/v1/admin/leave', async (_request, reply) => {
-    await node.leave().catch(membershipError);
+    await admin.leave().catch(membershipError);
     return reply.code(202).send({ leaving: node.id });
   });
 
-  app.get('/v1/admin/hints', async () => node.replica.hintsPending());
+  app.get('/v1/admin/hints', async () => admin.hints());
 
   app.post('/v1/admin/anti-entropy', async (request) => {
     const body = parseJsonBody(request.body);
     const peer = body.peer;
-    if (peer !== undefined && (typeof peer !== 'string' || !node.memberStates().some((member) => member.id === peer))) {
-      throw new ApiError('bad_request', 'peer must be the id of a member');
-    }
-    return node.antiEntropy.exchangeAll(peer as string | undefined);
+    if (peer !== undefined && typeof peer !== 'string') throw new ApiError('bad_request', 'peer must be the id of a member');
+    return admin.runAntiEntropy(peer);
   });
 
-  app.get('/v1/ring', async () => node.ring.toJSON());
+  app.get('/v1/ring', async () => admin.ring());
 
   app.get<{ Params: KvParams }>('/v1/admin/preference/:bucket/:key', async (request) => {
     const { bucket, key } = validateKey(request.params);
-    const { partition, preference } = node.locate(bucket, key);
-    return { partition, preference };
+    return admin.locate(bucket, key);
   });
 
   app.get<{ Params: KvParams }>('/v1/admin/local/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
-    return sendState(reply, bucket, key, await node.localState(bucket, key), true);
+    return sendState(reply, bucket, key, await admin.localReplica(bucket, key), true);
   });
 
   app.post('/v1/admin/faults', async (request) => {
-    if (!options.allowFaultInjection) throw new ApiError('faults_disabled', 'fault injection is not enabled on this node');
     const body = parseJsonBody(request.body);
     const isolate = body.isolate;
     if (!Array.isArray(isolate) || !isolate.every((id) => typeof id === 'string')) {
       throw new ApiError('bad_request', 'expected {"isolate": [node ids]}');
     }
-    options.isolate(isolate as string[]);
+    admin.isolate(isolate as NodeId[]);
     return { isolate };
   });
 
@@ -285,9 +284,18 @@ function quorumError(got: number, required: number, noun: 'acks' | 'replies'): A
   return new ApiError('quorum', `only ${got} of ${required} required replicas answered`, { acks: got, required, [noun]: got });
 }
 
-function errorCodeOf(code: string): 'too_many_siblings' | 'too_many_clock_entries' | 'internal' {
-  return code === 'too_many_siblings' || code === 'too_many_clock_entries' ? code : 'internal';
+/** A put's error code as an API code: the operating errors keep theirs, anything else is `internal`. */
+function errorCodeOf(code: string): ApiErrorCode {
+  return code === 'too_many_siblings' || code === 'too_many_clock_entries' || code === 'overloaded' || code === 'unavailable' ? code : 'internal';
 }
+
+/** The operating errors the node's parts raise (CodedError), as API errors. */
+const apiCodeOf: Record<string, ApiErrorCode | undefined> = {
+  unavailable: 'unavailable',
+  overloaded: 'overloaded',
+  faults_disabled: 'faults_disabled',
+  bad_request: 'bad_request',
+};
 
 /** A join or leave the membership refused (already a member, last member, …): 409 with its code. */
 function membershipError(error: unknown): never {
@@ -312,7 +320,10 @@ function parseJsonBody(body: unknown): Record<string, unknown> {
 /** Maps anything thrown in a route (ours, Fastify's, a bug) to an API error. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof NotInClusterError) return new ApiError('unavailable', error.message);
+  if (error instanceof CodedError) {
+    const code = apiCodeOf[error.code];
+    if (code !== undefined) return new ApiError(code, error.message);
+  }
   const fastifyError = error as { code?: string; statusCode?: number; message?: string };
   if (fastifyError?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError?.statusCode === 413) {
     return new ApiError('too_large', `a value is at most ${valueBytesMax} bytes`);

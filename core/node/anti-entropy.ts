@@ -19,6 +19,7 @@ import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys
 import type { Bytes } from '../storage/store.js';
 import { MessageError } from './messages.js';
 import { decodeRecord } from './record-codec.js';
+import { exchangeKeysMax } from './limits.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { ReplicaServiceOptions } from './replica.js';
 
@@ -38,8 +39,6 @@ export interface AntiEntropyOptions extends ReplicaServiceOptions {
   intervalMs: number;
 }
 
-/** Most keys one key-list or fetch reply carries; larger differences are repaired over several exchanges. */
-export const exchangeKeysMax = 4096;
 
 export function emptyReport(): ExchangeReport {
   return { partitionsCompared: 0, segmentsDiffering: 0, keysRepaired: 0, bytesSent: 0 };
@@ -60,7 +59,9 @@ export class AntiEntropy {
   readonly totals = { exchanges: 0, keysRepaired: 0, bytesSent: 0, skipped: 0 };
 
   constructor(private readonly options: AntiEntropyOptions) {
-    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick());
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick(), (error) =>
+      options.failures.record('anti-entropy', error),
+    );
   }
 
   /** Builds every partition's tree from the store. */
@@ -90,8 +91,8 @@ export class AntiEntropy {
     this.loop.start();
   }
 
-  stop(): void {
-    this.loop.stop();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Exchanges every partition this node replicates with its other replicas (or with `peer` only). */
@@ -103,6 +104,7 @@ export class AntiEntropy {
         addReports(report, await this.exchange(partition, other));
       }
     }
+    this.options.events.emit({ type: 'anti-entropy', peer, trigger: 'manual', report });
     return report;
   }
 
@@ -226,7 +228,8 @@ export class AntiEntropy {
     if (pairs.length === 0) return;
     // A peer that goes away or answers badly fails this exchange only; the next tick moves on.
     const [partition, peer] = pairs[this.cursor++ % pairs.length];
-    await this.exchange(partition, peer);
+    const report = await this.exchange(partition, peer);
+    if (report.keysRepaired > 0) this.options.events.emit({ type: 'anti-entropy', peer, trigger: 'background', report });
   }
 }
 

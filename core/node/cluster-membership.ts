@@ -8,11 +8,12 @@ import type { Random } from '../common/random.js';
 import type { Member, MemberState, NodeId } from '../common/types.js';
 import { formedClusterSnapshot, GossipCore, type MemberView } from '../membership/gossip.js';
 import { isMembershipMessageType } from '../membership/messages.js';
-import { addressPeer, isAddressPeer } from '../net/tcp-transport.js';
+import { addressPeer, isAddressPeer } from '../net/address.js';
 import { TransportError, type PeerMessage, type Transport } from '../net/transport.js';
 import type { Ring } from '../ring/ring.js';
 import type { Store } from '../storage/store.js';
 import { CodedError } from '../common/coded-error.js';
+import type { BackgroundFailures } from './background-failures.js';
 import { PeriodicTask } from './periodic-task.js';
 
 const snapshotKey = new TextEncoder().encode('membership');
@@ -40,17 +41,20 @@ export interface ClusterMembershipOptions {
   requestTimeoutMs: number;
   /** Seeds are addressed by "host:port" over TCP (true) or by node id (the simulator). */
   seedsAreAddresses: boolean;
+  failures: BackgroundFailures;
 }
 
 export class ClusterMembership {
-  core!: GossipCore;
+  private core!: GossipCore;
   private readonly loop: PeriodicTask;
   private readonly listeners = new Set<() => void>();
   private lastSerial = -1;
   private persisting: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ClusterMembershipOptions) {
-    this.loop = new PeriodicTask(options.clock, options.gossipIntervalMs, () => this.round());
+    this.loop = new PeriodicTask(options.clock, options.gossipIntervalMs, () => this.round(), (error) =>
+      options.failures.record('gossip', error),
+    );
   }
 
   /** Builds the core from the persisted snapshot, the formed cluster, or nothing (a new node). */
@@ -94,8 +98,10 @@ export class ClusterMembership {
     this.loop.start();
   }
 
-  stop(): void {
-    this.loop.stop();
+  /** Stops gossip; resolves once a round in progress and the last snapshot write have finished. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.persisting;
   }
 
   /** Called after every change of members or ring (the node re-routes, transfers re-check). */
@@ -129,6 +135,26 @@ export class ClusterMembership {
 
   reportReachable(id: NodeId): void {
     this.core.reportReachable(id, this.options.clock.now());
+  }
+
+  /** Members with a local "down" verdict (failure-detector.ts probes them). */
+  locallyDown(): NodeId[] {
+    return this.core.locallyDown();
+  }
+
+  /** Every transfer the current ring implies (from, to, partition). */
+  transfers() {
+    return this.core.transfers();
+  }
+
+  /** The partition's pending owner in this node's view (transfers check it before completing). */
+  pendingOwner(partition: number): NodeId | undefined {
+    return this.core.pendingOwner(partition);
+  }
+
+  /** A digest of the gossiped state: equal on two nodes exactly when they agree. */
+  digest(): string {
+    return this.core.digest();
   }
 
   async join(seed: string): Promise<void> {
@@ -205,7 +231,9 @@ export class ClusterMembership {
     }
     const bytes = new TextEncoder().encode(JSON.stringify(this.core.snapshot()));
     // Persist in order: a slower earlier write must not overwrite a later snapshot.
-    this.persisting = this.persisting.then(() => this.options.store.meta.put(snapshotKey, bytes)).catch(() => undefined);
+    this.persisting = this.persisting
+      .then(() => this.options.store.meta.put(snapshotKey, bytes))
+      .catch((error: unknown) => this.options.failures.record('membership-snapshot', error));
     for (const listener of this.listeners) listener();
     await this.persisting;
   }

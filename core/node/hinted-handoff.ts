@@ -3,19 +3,34 @@
 // replica merge) and removes each hint only after the primary acknowledged it and only if it
 // did not change meanwhile. Delivery is throttled (a batch per target per tick, a few requests
 // in flight) so it never starves client traffic.
+//
+// A target that has left the cluster never comes back for its hints: they go to the key's
+// current replicas instead (its partitions were handed off when it left, but a write hinted
+// while it was down may not have been among them).
 
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
-import { decodeDataKey } from '../storage/keys.js';
-import type { PeerHealth } from './peer-health.js';
+import { dataKeyPartition, decodeDataKey } from '../storage/keys.js';
+import type { Bytes } from '../storage/store.js';
+import { decodeRecord } from './record-codec.js';
+import type { BackgroundFailures } from './background-failures.js';
+import type { FailureDetector } from './failure-detector.js';
+import type { NodeEvents } from './node-events.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { Replica } from './replica.js';
 
 export interface HintedHandoffOptions {
+  self: NodeId;
   replica: Replica;
+  /** Whether `id` is no longer a member (it left or was removed). */
+  departed: (id: NodeId) => boolean;
+  /** The current replicas of a partition (its preference list). */
+  replicasOf: (partition: number) => readonly NodeId[];
   transport: Transport;
-  health: PeerHealth;
+  detector: FailureDetector;
+  failures: BackgroundFailures;
+  events: NodeEvents;
   clock: Clock;
   intervalMs: number;
   batchMax: number;
@@ -30,15 +45,17 @@ export class HintedHandoff {
   failed = 0;
 
   constructor(private readonly options: HintedHandoffOptions) {
-    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.deliverNow());
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.deliverNow(), (error) =>
+      options.failures.record('handoff', error),
+    );
   }
 
   start(): void {
     this.loop.start();
   }
 
-  stop(): void {
-    this.loop.stop();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One delivery round: a batch to every target that is up. Resolves when the round is done. */
@@ -46,40 +63,64 @@ export class HintedHandoff {
     if (this.running) return;
     this.running = true;
     try {
-      const { replica, health } = this.options;
+      const { replica, detector } = this.options;
       for (const target of replica.hintTargets()) {
-        if (health.isUp(target)) await this.deliverTo(target);
+        if (this.options.departed(target)) await this.deliverTo(target, (hint) => this.reroute(hint));
+        else if (detector.isUp(target)) await this.deliverTo(target, (hint) => this.send(target, hint.dataKey, hint.bytes));
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async deliverTo(target: NodeId): Promise<void> {
-    const { replica, transport, health } = this.options;
+  private async deliverTo(target: NodeId, deliver: (hint: { dataKey: Bytes; bytes: Bytes }) => Promise<void>): Promise<void> {
+    const { replica } = this.options;
+    const deliveredBefore = this.delivered;
     const hints = await replica.hintsFor(target, this.options.batchMax);
     let next = 0;
     let failed = false;
     const worker = async () => {
       while (!failed && next < hints.length) {
         const hint = hints[next++];
-        const { bucket, key } = decodeDataKey(hint.dataKey);
         try {
-          await transport.request(
-            target,
-            { type: 'replica.merge', b: bucket, k: key, rec: hint.bytes },
-            { timeoutMs: this.options.requestTimeoutMs },
-          );
+          await deliver(hint);
         } catch (error) {
           // The target went away again: stop this round; the next one retries.
           failed = true;
           this.failed++;
-          health.reportFailure(target, error);
+          this.options.failures.record('handoff', error, { target });
           return;
         }
         if (await replica.removeHint(target, hint.hintKey, hint.bytes)) this.delivered++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.inFlightMax, hints.length) }, worker));
+    const delivered = this.delivered - deliveredBefore;
+    if (delivered > 0) {
+      this.options.events.emit({ type: 'hints-delivered', target, delivered, pending: replica.hintsPending().byTarget[target] ?? 0 });
+    }
+  }
+
+  /** Merges one hinted state into `to`'s replica (a normal replica merge). */
+  private async send(to: NodeId, dataKey: Bytes, bytes: Bytes): Promise<void> {
+    const { bucket, key } = decodeDataKey(dataKey);
+    try {
+      await this.options.transport.request(to, { type: 'replica.merge', b: bucket, k: key, rec: bytes }, { timeoutMs: this.options.requestTimeoutMs });
+    } catch (error) {
+      this.options.detector.reportFailure(to, error);
+      throw error;
+    }
+  }
+
+  /** A hint for a departed node: merged into every current replica of its key, this node included. */
+  private async reroute(hint: { dataKey: Bytes; bytes: Bytes }): Promise<void> {
+    const partition = dataKeyPartition(hint.dataKey);
+    for (const node of this.options.replicasOf(partition)) {
+      if (node !== this.options.self) await this.send(node, hint.dataKey, hint.bytes);
+      else {
+        const { bucket, key } = decodeDataKey(hint.dataKey);
+        await this.options.replica.mergeData(partition, bucket, key, decodeRecord(hint.bytes));
+      }
+    }
   }
 }

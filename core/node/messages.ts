@@ -5,6 +5,7 @@
 // Sibling sets travel as their stored bytes (record-codec.ts): a replica answers a read with
 // the bytes it has, and a coordinator sends the bytes it stored.
 
+import { CodedError } from '../common/coded-error.js';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import type { PeerMessage } from '../net/transport.js';
 import { isNodeId } from './record-codec.js';
@@ -88,8 +89,12 @@ export interface PutDone extends PeerMessage {
   message?: string;
 }
 
-export class MessageError extends Error {
+/** A peer message that fails validation: answered with the remote code `bad_message`. */
+export class MessageError extends CodedError<'bad_message'> {
   override name = 'MessageError';
+  constructor(message: string) {
+    super('bad_message', message);
+  }
 }
 
 function isBucket(value: unknown): value is string {

@@ -5,6 +5,7 @@
 //   [1, {node: counter, ...}, [[node, counter, value, contentType, lastModifiedMs, deleted], ...]]
 //   optionally followed by the dot cloud: [[node, counter], ...] (core/version/sibling-set.ts)
 
+import { CodedError } from '../common/coded-error.js';
 import { Packr } from 'msgpackr';
 import { contextDotsMax, siblingsStoredMax, valueBytesMax } from '../common/limits.js';
 import type { CausalContext, Dot } from '../version/causal-context.js';
@@ -12,21 +13,18 @@ import { isValidSiblingSet } from '../version/sibling-set.js';
 import { isValidNodeId, isValidVersionVector, vvSize } from '../version/vector-clock.js';
 import type { Sibling, SiblingSet } from '../version/sibling-set.js';
 import type { VersionVector } from '../version/vector-clock.js';
+import { cloudDotsStoredMax, contentTypeBytesMax, vvEntriesStoredMax } from './limits.js';
 
 const recordFormat = 1;
-/**
- * Most entries a stored or received vector may hold. Puts refuse past clockEntriesMax, but merges
- * of replicas may pass it; this only bounds what a malformed record can claim.
- */
-const vvEntriesStoredMax = 1024;
-/** Most dots a stored dot cloud may hold (it is folded into the vector as gaps fill). */
-const cloudDotsStoredMax = 4096;
-const contentTypeBytesMax = 256;
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-export class RecordError extends Error {
+/** A stored or received record that does not decode to a valid sibling set. */
+export class RecordError extends CodedError<'bad_record'> {
   override name = 'RecordError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bad_record', message, options);
+  }
 }
 
 export function encodeRecord(state: SiblingSet): Uint8Array {

@@ -13,7 +13,10 @@ import type { Bytes, Store } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
+import { CodedError } from '../common/coded-error.js';
+import type { BackgroundFailures } from './background-failures.js';
 import { KeyLocks } from './key-locks.js';
+import type { NodeEvents } from './node-events.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 
 /** What the node's background services over its replica share (anti-entropy, tombstone collection). */
@@ -27,32 +30,42 @@ export interface ReplicaServiceOptions {
   replicasOf: (partition: number) => readonly NodeId[];
   isUp: (id: NodeId) => boolean;
   requestTimeoutMs: number;
+  failures: BackgroundFailures;
+  events: NodeEvents;
 }
 
 export type DataWriteListener = (partition: number, dataKey: Bytes, before: Bytes | undefined, after: Bytes | undefined) => void;
 
-export class HintsFullError extends Error {
+/** A hinted write refused: this node already keeps hintsPerTargetMax hints for that target. */
+export class HintsFullError extends CodedError<'hints_full'> {
   override name = 'HintsFullError';
-  readonly code = 'hints_full';
 }
 
 export interface ReplicaOptions {
   store: Store;
   /** Most hints kept for one target; a hinted write past it is refused (and counted). */
   hintsPerTargetMax: number;
+  /** Most read-modify-writes waiting on one key (key-locks.ts). */
+  keyLockQueueMax: number;
 }
 
 export class Replica {
   private readonly store: Store;
-  private readonly locks = new KeyLocks();
+  private readonly locks: KeyLocks;
   private readonly hintCounts = new Map<NodeId, number>();
   private readonly hintsPerTargetMax: number;
   onDataWrite: DataWriteListener | undefined;
   hintsRefused = 0;
 
+  /** Writes refused because too many were already waiting on their key. */
+  get keyLockRefusals(): number {
+    return this.locks.refused;
+  }
+
   constructor(options: ReplicaOptions) {
     this.store = options.store;
     this.hintsPerTargetMax = options.hintsPerTargetMax;
+    this.locks = new KeyLocks(options.keyLockQueueMax);
   }
 
   /** Counts the hints kept from an earlier run (they are durable). */
@@ -189,7 +202,7 @@ export class Replica {
       if (before === undefined) {
         if (target !== undefined && (this.hintCounts.get(target) ?? 0) >= this.hintsPerTargetMax) {
           this.hintsRefused++;
-          throw new HintsFullError(`hints for ${target} are full (${this.hintsPerTargetMax})`);
+          throw new HintsFullError('hints_full', `hints for ${target} are full (${this.hintsPerTargetMax})`);
         }
         // Stored in canonical form, whatever the sender sent.
         merged = mergeSiblingSets({ vv: {}, siblings: [] }, incoming);

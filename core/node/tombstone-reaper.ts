@@ -16,6 +16,7 @@ import { decodeDataKey, partitionRange } from '../storage/keys.js';
 import type { Bytes } from '../storage/store.js';
 import { isTombstoneOnly } from '../version/sibling-set.js';
 import { decodeRecord } from './record-codec.js';
+import { reapBatchMax } from './limits.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { ReplicaServiceOptions } from './replica.js';
 
@@ -26,8 +27,6 @@ export interface TombstoneReaperOptions extends ReplicaServiceOptions {
   intervalMs: number;
 }
 
-/** Most tombstones one tick looks at. */
-const reapBatchMax = 256;
 
 export class TombstoneReaper {
   private readonly loop: PeriodicTask;
@@ -35,15 +34,17 @@ export class TombstoneReaper {
   reaped = 0;
 
   constructor(private readonly options: TombstoneReaperOptions) {
-    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick());
+    this.loop = new PeriodicTask(options.clock, options.intervalMs, () => this.tick(), (error) =>
+      options.failures.record('tombstone-reaper', error),
+    );
   }
 
   start(): void {
     this.loop.start();
   }
 
-  stop(): void {
-    this.loop.stop();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Reaps what it can in one partition; resolves with the number of keys removed. */

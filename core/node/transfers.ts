@@ -18,6 +18,9 @@ import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys
 import type { Bytes, Store } from '../storage/store.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { MessageError } from './messages.js';
+import type { BackgroundFailures } from './background-failures.js';
+import { transferBatchBytesMax, transferBatchKeysMax } from './limits.js';
+import type { NodeEvents } from './node-events.js';
 import { PeriodicTask } from './periodic-task.js';
 import { decodeRecord } from './record-codec.js';
 import type { Replica } from './replica.js';
@@ -43,11 +46,9 @@ export interface TransfersOptions {
   /** Partitions streamed at once. */
   inFlightMax: number;
   retryIntervalMs: number;
+  failures: BackgroundFailures;
+  events: NodeEvents;
 }
-
-/** Records per batch, and bytes per batch (well under the frame limit). */
-const batchKeysMax = 256;
-const batchBytesMax = 2 * 1024 * 1024;
 
 export class Transfers {
   private readonly progress = new Map<string, TransferView>();
@@ -56,24 +57,31 @@ export class Transfers {
   private readonly streamed = new Set<string>();
   private streamedFor = -1;
   private readonly loop: PeriodicTask;
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
   completed = 0;
 
   constructor(private readonly options: TransfersOptions) {
-    this.loop = new PeriodicTask(options.clock, options.retryIntervalMs, async () => this.reconcile());
+    this.loop = new PeriodicTask(options.clock, options.retryIntervalMs, async () => this.reconcile(), (error) =>
+      options.failures.record('transfers', error),
+    );
   }
 
   start(): void {
     this.loop.start();
   }
 
-  stop(): void {
-    this.loop.stop();
+  /** Stops retrying; resolves once the transfers in progress have ended (each stops at its next batch). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop.stop();
+    await Promise.all(this.running);
   }
 
   /** Every transfer the current ring implies, with this node's progress on those it sends. */
   list(): { pending: number; partitions: TransferView[] } {
     const partitions: TransferView[] = [];
-    for (const transfer of this.options.membership.core.transfers()) {
+    for (const transfer of this.options.membership.transfers()) {
       const known = this.progress.get(key(transfer.partition, transfer.to));
       partitions.push(
         known ?? { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'waiting' },
@@ -84,18 +92,22 @@ export class Transfers {
 
   /** Starts the transfers this node owes, up to inFlightMax at once. */
   reconcile(): void {
-    const owed = this.options.membership.core.transfers().filter((t) => t.from === this.options.self);
+    const owed = this.options.membership.transfers().filter((t) => t.from === this.options.self);
     for (const transfer of owed) {
+      if (this.stopping) break;
       if (this.active.size >= this.options.inFlightMax) break;
       const id = key(transfer.partition, transfer.to);
       if (this.active.has(id)) continue;
       this.active.add(id);
       const view: TransferView = { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'sending' };
       this.progress.set(id, view);
-      void this.send(view).finally(() => {
+      const running: Promise<void> = this.send(view).finally(() => {
         this.active.delete(id);
+        this.running.delete(running);
         if (view.state === 'done') this.progress.delete(id);
+        this.options.events.emit({ type: 'transfer', partition: view.index, from: view.from, to: view.to, state: view.state === 'done' ? 'done' : 'failed', keysSent: view.keysSent });
       });
+      this.running.add(running);
     }
   }
 
@@ -105,7 +117,7 @@ export class Transfers {
     if (typeof p !== 'number' || !Number.isInteger(p) || !Array.isArray(items) || typeof last !== 'boolean') {
       throw new MessageError('transfer.batch: bad fields');
     }
-    if (items.length > batchKeysMax) throw new MessageError('transfer.batch: too many items');
+    if (items.length > transferBatchKeysMax) throw new MessageError('transfer.batch: too many items');
     for (const item of items) {
       if (!Array.isArray(item) || item.length !== 2 || !(item[0] instanceof Uint8Array) || !(item[1] instanceof Uint8Array)) {
         throw new MessageError('transfer.batch: bad item');
@@ -116,7 +128,7 @@ export class Transfers {
       await this.options.replica.mergeData(dataKeyPartition(dataKey), bucket, k, decodeRecord(rec));
     }
     if (!last) return { type: 'transfer.ack', accepted: true };
-    return { type: 'transfer.ack', accepted: this.options.membership.core.pendingOwner(p) === this.options.self };
+    return { type: 'transfer.ack', accepted: this.options.membership.pendingOwner(p) === this.options.self };
   }
 
   private async send(view: TransferView): Promise<void> {
@@ -156,9 +168,10 @@ export class Transfers {
       await membership.completeTransfer(view.index, view.to);
       this.completed++;
       view.state = 'done';
-    } catch {
+    } catch (error) {
       // The receiver went away or refused; the retry loop starts the transfer again.
       view.state = 'failed';
+      if (!this.stopping) this.options.failures.record('transfers', error, { partition: view.index, to: view.to });
     }
   }
 
@@ -167,6 +180,7 @@ export class Transfers {
     let batch: Array<[Bytes, Bytes]> = [];
     let bytes = 0;
     const flush = async () => {
+      if (this.stopping) throw new Error('stopping');
       await this.call(to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
       view.keysSent += batch.length;
       batch = [];
@@ -175,7 +189,7 @@ export class Transfers {
     for await (const [dataKey, rec] of this.options.store.data.range(partitionRange(partition))) {
       batch.push([dataKey, rec]);
       bytes += dataKey.byteLength + rec.byteLength;
-      if (batch.length >= batchKeysMax || bytes >= batchBytesMax) await flush();
+      if (batch.length >= transferBatchKeysMax || bytes >= transferBatchBytesMax) await flush();
     }
     if (batch.length > 0) await flush();
   }

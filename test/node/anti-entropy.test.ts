@@ -11,6 +11,8 @@ import { VirtualClock } from '../../core/net/virtual-clock.js';
 import { DynamoNode } from '../../core/node/dynamo-node.js';
 import { encodeRecord } from '../../core/node/record-codec.js';
 import { encodeDataKey } from '../../core/storage/keys.js';
+import { keyDigest } from '../../core/ring/key-digest.js';
+import { partitionOfDigest } from '../../core/ring/partitioner.js';
 import { MemoryStore } from '../../core/storage/memory-store.js';
 import type { BatchOp } from '../../core/storage/store.js';
 import { coordinatePut, type SiblingSet } from '../../core/version/sibling-set.js';
@@ -34,10 +36,28 @@ describe('anti-entropy exchange cost', () => {
     const network = new SimNetwork({ random: new SeededRandom(1), clock });
     const members: Member[] = ['a', 'b'].map((id) => ({ id, http: id, peer: id, weight: 1 }));
     const stores = { a: new MemoryStore(), b: new MemoryStore() };
+    // Fill both stores directly (batches of stored records) before the nodes start: a starting
+    // node builds its trees from what its store holds.
+    const shared = encodeRecord(version('a', 'same'));
+    const other = encodeRecord(version('b', 'other'));
+    const batches: Record<'a' | 'b', BatchOp[]> = { a: [], b: [] };
+    for (let i = 0; i < keys; i++) {
+      const key = `key-${i}`;
+      const dataKey = encodeDataKey(partitionOfDigest(keyDigest('b', key), 8), 'b', key);
+      batches.a.push({ type: 'put', key: dataKey, value: shared });
+      // Ten keys differ on b: five carry another version, five are missing.
+      if (i % 10_000 !== 0) batches.b.push({ type: 'put', key: dataKey, value: shared });
+      else if (i % 20_000 === 0) batches.b.push({ type: 'put', key: dataKey, value: other });
+    }
+    // In key order, so the in-memory store appends rather than inserts.
+    const byKey = (x: BatchOp, y: BatchOp) => Buffer.compare(x.key, y.key);
+    await stores.a.open();
+    await stores.b.open();
+    await stores.a.data.batch(batches.a.sort(byKey));
+    await stores.b.data.batch(batches.b.sort(byKey));
     const [a, b] = await Promise.all(
       members.map(async (member) => {
         const store = stores[member.id as 'a' | 'b'];
-        await store.open();
         const node = new DynamoNode({
           id: member.id,
           store,
@@ -57,26 +77,8 @@ describe('anti-entropy exchange cost', () => {
         return node;
       }),
     );
-    // Fill both stores directly (batches of stored records), then rebuild the trees from them.
-    const shared = encodeRecord(version('a', 'same'));
-    const other = encodeRecord(version('b', 'other'));
-    const batches: Record<'a' | 'b', BatchOp[]> = { a: [], b: [] };
-    for (let i = 0; i < keys; i++) {
-      const key = `key-${i}`;
-      const dataKey = encodeDataKey(a.locate('b', key).partition, 'b', key);
-      batches.a.push({ type: 'put', key: dataKey, value: shared });
-      // Ten keys differ on b: five carry another version, five are missing.
-      if (i % 10_000 !== 0) batches.b.push({ type: 'put', key: dataKey, value: shared });
-      else if (i % 20_000 === 0) batches.b.push({ type: 'put', key: dataKey, value: other });
-    }
-    // In key order, so the in-memory store appends rather than inserts.
-    const byKey = (x: BatchOp, y: BatchOp) => Buffer.compare(x.key, y.key);
-    await stores.a.data.batch(batches.a.sort(byKey));
-    await stores.b.data.batch(batches.b.sort(byKey));
-    await a.antiEntropy.rebuild();
-    await b.antiEntropy.rebuild();
 
-    const exchange = a.antiEntropy.exchangeAll('b');
+    const exchange = a.admin.runAntiEntropy('b');
     await clock.runUntil(() => false, 10_000);
     const report = await exchange;
 
@@ -87,12 +89,11 @@ describe('anti-entropy exchange cost', () => {
     // the key lists of ten segments (~12 keys each) and ten records each way.
     expect(report.bytesSent).toBeLessThan(16 * 1024);
     for (let partition = 0; partition < 8; partition++) {
-      expect(a.antiEntropy.tree(partition).equals(b.antiEntropy.tree(partition))).toBe(true);
+      expect(a.admin.treeRoot(partition)).toBe(b.admin.treeRoot(partition));
     }
     // The differing keys now hold both versions on both replicas.
-    const repaired = await b.localState('b', 'key-0');
+    const repaired = await b.admin.localReplica('b', 'key-0');
     expect(repaired?.siblings.map((s) => s.node).sort()).toEqual(['a', 'b']);
-    a.stop();
-    b.stop();
+    await Promise.all([a.stop(), b.stop()]);
   }, 120_000);
 });

@@ -1,0 +1,220 @@
+// The node's admin facade: everything an operator (the HTTP API, /metrics, the console) may ask
+// of or do to one node, as plain values. Nothing outside core/node reaches into the node's parts;
+// they go through this surface, so the parts can change without the API noticing.
+
+import { CodedError } from '../common/coded-error.js';
+import type { Member, MemberState, NodeId } from '../common/types.js';
+import type { Transport, TransportStats } from '../net/transport.js';
+import type { RingJson } from '../ring/ring.js';
+import type { SiblingSet } from '../version/sibling-set.js';
+import type { AntiEntropy, ExchangeReport } from './anti-entropy.js';
+import type { BackgroundFailures, BackgroundTask } from './background-failures.js';
+import type { ClusterMembership } from './cluster-membership.js';
+import type { Coordination, CoordinationCounters } from './coordination.js';
+import type { FailureDetector } from './failure-detector.js';
+import type { HintedHandoff } from './hinted-handoff.js';
+import type { KeyPlacement } from './key-placement.js';
+import type { NodeEventListener, NodeEvents } from './node-events.js';
+import type { PeerCounters } from './peer-router.js';
+import type { Replica } from './replica.js';
+import type { TombstoneReaper } from './tombstone-reaper.js';
+import type { Transfers, TransferView } from './transfers.js';
+
+/** An admin request the node refuses: a bad argument, or fault injection not enabled. */
+export class AdminError extends CodedError<'bad_request' | 'faults_disabled'> {
+  override name = 'AdminError';
+}
+
+export type MemberStatus = Member & { state: MemberState };
+
+export interface NodeStatus {
+  id: NodeId;
+  ringSize: number;
+  n: number;
+  r: number;
+  w: number;
+  members: MemberStatus[];
+  hintsPending: number;
+  transfersPending: number;
+}
+
+export interface HintsView {
+  pending: number;
+  byTarget: Record<NodeId, number>;
+}
+
+/** Every figure /metrics exposes, read when scraped. */
+export interface NodeFigures {
+  requests: CoordinationCounters & { inFlight: number };
+  peer: PeerCounters & { down: number; transport: TransportStats };
+  hints: { pending: number; delivered: number; refused: number };
+  transfers: { pending: number; completed: number };
+  antiEntropy: { exchanges: number; keysRepaired: number; bytesSent: number; skipped: number };
+  tombstonesReaped: number;
+  keyLockRefusals: number;
+  backgroundFailures: Record<BackgroundTask, number>;
+}
+
+export interface NodeAdminOptions {
+  id: NodeId;
+  ringSize: number;
+  n: number;
+  r: number;
+  w: number;
+  allowFaultInjection: boolean;
+  membership: ClusterMembership;
+  placement: KeyPlacement;
+  detector: FailureDetector;
+  replica: Replica;
+  coordination: Coordination;
+  handoff: HintedHandoff;
+  transfers: Transfers;
+  antiEntropy: AntiEntropy;
+  reaper: TombstoneReaper;
+  transport: Transport;
+  events: NodeEvents;
+  failures: BackgroundFailures;
+  peerCounters: PeerCounters;
+}
+
+export class NodeAdmin {
+  private lastStates = new Map<NodeId, MemberState | 'left'>();
+
+  constructor(private readonly options: NodeAdminOptions) {}
+
+  get id(): NodeId {
+    return this.options.id;
+  }
+
+  status(): NodeStatus {
+    const { id, ringSize, n, r, w } = this.options;
+    return { id, ringSize, n, r, w, members: this.members(), hintsPending: this.hints().pending, transfersPending: this.transfersPending() };
+  }
+
+  /** Members with the state of CONTRACT.md: joining, up, down (this node's verdict), leaving. */
+  members(): MemberStatus[] {
+    const { membership } = this.options;
+    return membership.members().flatMap((member) => {
+      const state = membership.memberState(member.id);
+      if (state === undefined) return [];
+      return [{ id: member.id, http: member.http, peer: member.peer, weight: member.weight, state }];
+    });
+  }
+
+  /** The ring (`unavailable` before the node has joined one). */
+  ring(): RingJson {
+    return this.options.placement.ring().toJSON();
+  }
+
+  /** The ring once every pending transfer has completed; undefined when none is pending. */
+  futureRing(): RingJson | undefined {
+    const { membership } = this.options;
+    const future = membership.futureRing();
+    return future === undefined || future === membership.ring() ? undefined : future.toJSON();
+  }
+
+  /** The root hash of this node's Merkle tree of `partition`, in hex (equal on two replicas exactly when they hold the same data). */
+  treeRoot(partition: number): string {
+    let hex = '';
+    for (const byte of this.options.antiEntropy.tree(partition).root()) hex += byte.toString(16).padStart(2, '0');
+    return hex;
+  }
+
+  /** Where a key lives: its partition and preference list. */
+  locate(bucket: string, key: string): { partition: number; preference: NodeId[] } {
+    const { partition, preference } = this.options.placement.locate(bucket, key);
+    return { partition, preference: [...preference] };
+  }
+
+  /** This node's own replica of a key, without quorum or forwarding. */
+  localReplica(bucket: string, key: string): Promise<SiblingSet | undefined> {
+    return this.options.replica.read(this.options.placement.partitionOf(bucket, key), bucket, key);
+  }
+
+  hints(): HintsView {
+    return this.options.replica.hintsPending();
+  }
+
+  transfers(): { pending: number; partitions: TransferView[] } {
+    return this.options.membership.ring() === undefined ? { pending: 0, partitions: [] } : this.options.transfers.list();
+  }
+
+  transfersPending(): number {
+    return this.transfers().pending;
+  }
+
+  /** Runs anti-entropy now on this node's partitions (with `peer` only, if given); repaired keys are in place when it resolves. */
+  runAntiEntropy(peer?: NodeId): Promise<ExchangeReport> {
+    if (peer !== undefined && !this.members().some((member) => member.id === peer)) {
+      return Promise.reject(new AdminError('bad_request', 'peer must be the id of a member'));
+    }
+    return this.options.antiEntropy.exchangeAll(peer);
+  }
+
+  /** Asks this node to join the cluster `seed` (host:peerport) belongs to. */
+  join(seed: string): Promise<void> {
+    return this.options.membership.join(seed);
+  }
+
+  /** Hands this node's partitions off, then leaves. */
+  leave(): Promise<void> {
+    return this.options.membership.leave();
+  }
+
+  /** Fault injection: drops all peer traffic between this node and `nodes`; [] heals. */
+  isolate(nodes: readonly NodeId[]): void {
+    if (!this.options.allowFaultInjection) throw new AdminError('faults_disabled', 'fault injection is not enabled on this node');
+    this.options.transport.isolate(nodes);
+    this.options.events.emit({ type: 'faults', isolated: [...nodes] });
+  }
+
+  isolated(): NodeId[] {
+    return this.options.transport.isolated();
+  }
+
+  /** Follows this node's events; returns the function that stops following. */
+  subscribe(listener: NodeEventListener): () => void {
+    return this.options.events.subscribe(listener);
+  }
+
+  /** Peers this node judges down (its local verdicts and gossip's). */
+  peersDown(): NodeId[] {
+    return this.members()
+      .filter((member) => member.id !== this.options.id && !this.options.detector.isUp(member.id))
+      .map((member) => member.id);
+  }
+
+  /** A digest of this node's membership view: equal on two nodes exactly when they agree. */
+  membershipDigest(): string {
+    return this.options.membership.digest();
+  }
+
+  figures(): NodeFigures {
+    const o = this.options;
+    const hints = this.hints();
+    return {
+      requests: { ...o.coordination.counters, inFlight: o.coordination.inFlight },
+      peer: { ...o.peerCounters, down: this.peersDown().length, transport: o.transport.stats() },
+      hints: { pending: hints.pending, delivered: o.handoff.delivered, refused: o.replica.hintsRefused },
+      transfers: { pending: this.transfersPending(), completed: o.transfers.completed },
+      antiEntropy: { ...o.antiEntropy.totals },
+      tombstonesReaped: o.reaper.reaped,
+      keyLockRefusals: o.replica.keyLockRefusals,
+      backgroundFailures: o.failures.totals(),
+    };
+  }
+
+  /** Emits a `member` event for every member whose state changed since the last look. */
+  watchMembers(): void {
+    const seen = new Map<NodeId, MemberState | 'left'>();
+    for (const member of this.members()) seen.set(member.id, member.state);
+    for (const [id, state] of seen) {
+      const previous = this.lastStates.get(id);
+      if (previous !== state) this.options.events.emit({ type: 'member', id, state, previous });
+    }
+    for (const [id, previous] of this.lastStates) {
+      if (!seen.has(id)) this.options.events.emit({ type: 'member', id, state: 'left', previous });
+    }
+    this.lastStates = seen;
+  }
+}

@@ -1,0 +1,28 @@
+// The node's events as log lines, with their figures: membership changes, faults injected and
+// healed, transfers, hint deliveries and anti-entropy runs.
+
+import type { Log } from '../common/log.js';
+import type { NodeEvent } from './node-events.js';
+
+export function logEvent(log: Log, event: NodeEvent): void {
+  switch (event.type) {
+    case 'member':
+      return log.info({ member: event.id, state: event.state, previous: event.previous ?? null }, `member ${event.id} is ${event.state}`);
+    case 'ring':
+      return log.info({ version: event.version, partitionsOwned: event.partitionsOwned }, 'ring changed');
+    case 'faults':
+      return log.warn(
+        { isolated: event.isolated },
+        event.isolated.length === 0 ? 'faults healed' : `isolated from ${event.isolated.join(', ')}`,
+      );
+    case 'transfer': {
+      const fields = { partition: event.partition, from: event.from, to: event.to, keysSent: event.keysSent };
+      if (event.state === 'done') return log.info(fields, `transfer of partition ${event.partition} to ${event.to} done`);
+      return log.warn(fields, `transfer of partition ${event.partition} to ${event.to} failed; it will be retried`);
+    }
+    case 'hints-delivered':
+      return log.info({ target: event.target, delivered: event.delivered, pending: event.pending }, `handed ${event.delivered} hints to ${event.target}`);
+    case 'anti-entropy':
+      return log.info({ peer: event.peer ?? null, trigger: event.trigger, ...event.report }, `anti-entropy run: ${event.report.keysRepaired} keys repaired`);
+  }
+}
