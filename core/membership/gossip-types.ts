@@ -2,6 +2,7 @@
 // asks the host to send, the results of receiving and of admin actions (with stable codes), the
 // views it offers, and its counters.
 
+import { CodedError } from '../common/coded-error.js';
 import type { NodeId } from '../common/types.js';
 import type { MembershipStatus } from './membership-state.js';
 import type { MembershipMessage, MembershipSyn } from './messages.js';
@@ -44,14 +45,8 @@ export type MembershipErrorCode =
 export type MembershipResult = { ok: true } | { ok: false; code: MembershipErrorCode; message: string };
 
 /** A GossipCore that cannot be made: bad options, or a persisted snapshot that does not fit. */
-export class MembershipError extends Error {
+export class MembershipError extends CodedError<'bad_snapshot' | 'wrong_shape' | 'bad_options'> {
   override name = 'MembershipError';
-  constructor(
-    readonly code: 'bad_snapshot' | 'wrong_shape' | 'bad_options',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A member as the node shows it. */

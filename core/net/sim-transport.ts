@@ -9,6 +9,7 @@ import { encodeFrame, errorMessage, FrameError, FrameKind, messageProblem } from
 import type { SimMessageKind, SimNetwork } from './sim-network.js';
 import {
   TransportError,
+  zeroTransportStats,
   type PeerMessage,
   type RequestHandler,
   type RequestOptions,
@@ -33,15 +34,7 @@ export class SimTransport implements Transport {
   private readonly inFlightTo = new Map<NodeId, number>();
   private isolatedPeers = new Set<NodeId>();
   private dead = false;
-  private readonly counters: TransportStats = {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    framesRejected: 0,
-    handshakeFailures: 0,
-    droppedIsolated: 0,
-  };
+  private readonly counters: TransportStats = zeroTransportStats();
 
   constructor(
     private readonly network: SimNetwork,

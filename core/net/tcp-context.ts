@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
-import type { RequestHandler, TransportStats } from './transport.js';
+import { zeroTransportStats, type RequestHandler, type TransportStats } from './transport.js';
 
 export interface TcpTransportLimits {
   frameBytesMax: number;
@@ -42,13 +42,7 @@ export interface TcpContext {
 /** Counters that start at zero. */
 export function zeroTcpStats(): TcpTransportStats {
   return {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    framesRejected: 0,
-    handshakeFailures: 0,
-    droppedIsolated: 0,
+    ...zeroTransportStats(),
     connectionsAccepted: 0,
     connectionsDialed: 0,
     connectionsInbound: 0,

@@ -2,6 +2,7 @@
 // Implementations: TCP with length-prefixed msgpack frames (tcp-transport.ts) and a simulated
 // network with seeded faults (sim-network.ts). One conformance suite runs against both.
 
+import { CodedError } from '../common/coded-error.js';
 import type { NodeId } from '../common/types.js';
 
 /** A message between peers: a plain object with a string `type`; bodies are validated by the node. */
@@ -20,16 +21,12 @@ export type TransportErrorCode =
   | 'closed' // this transport is closed
   | 'remote'; // the peer's handler failed; `remoteCode` says how
 
-export class TransportError extends Error {
+export class TransportError extends CodedError<TransportErrorCode> {
   override name = 'TransportError';
   /** For code 'remote': the error code the peer sent (the handler error's `code`, or 'internal'). */
   readonly remoteCode?: string;
-  constructor(
-    readonly code: TransportErrorCode,
-    message: string,
-    options?: { cause?: unknown; remoteCode?: string },
-  ) {
-    super(message, options);
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
+    super(code, message, options);
     if (options?.remoteCode !== undefined) this.remoteCode = options.remoteCode;
   }
 }
@@ -77,4 +74,9 @@ export interface TransportStats {
   handshakeFailures: number;
   /** Requests and replies dropped because their peer is isolated. */
   droppedIsolated: number;
+}
+
+/** Counters that start at zero. */
+export function zeroTransportStats(): TransportStats {
+  return { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, framesRejected: 0, handshakeFailures: 0, droppedIsolated: 0 };
 }

@@ -10,6 +10,7 @@
 // partitions and their other replicas, and skips its turn while client traffic is heavy (the
 // paper's §6.5 admission control).
 
+import type { AntiEntropyReport } from '../admin/events.js';
 import { createHash } from 'node:crypto';
 import type { NodeId } from '../common/types.js';
 import { diffKeyLists, ExchangeWalker, answerHashRequest, type KeyItem } from '../merkle/exchange.js';
@@ -23,12 +24,8 @@ import { exchangeKeysMax } from './limits.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { ReplicaServiceOptions } from './replica.js';
 
-export interface ExchangeReport {
-  partitionsCompared: number;
-  segmentsDiffering: number;
-  keysRepaired: number;
-  bytesSent: number;
-}
+/** What an exchange (or a run of them) compared and repaired (core/admin's AntiEntropyReport). */
+export type ExchangeReport = AntiEntropyReport;
 
 export interface AntiEntropyOptions extends ReplicaServiceOptions {
   /** Partitions this node replicates. */

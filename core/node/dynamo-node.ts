@@ -95,7 +95,7 @@ export class DynamoNode {
   private readonly antiEntropy: AntiEntropy;
   private readonly detector: FailureDetector;
   private readonly router: PeerRouter;
-  /** The background services, in the order they start; they stop in reverse. */
+  /** The background services, in the order they start; they stop together. */
   private readonly services: Array<{ start(): void; stop(): Promise<void> }>;
   private readonly transport: Transport;
   private readonly log: Log;
@@ -210,6 +210,7 @@ export class DynamoNode {
     const reaper = new TombstoneReaper({
       ...shared,
       partitions: () => placement.partitionsWhere((preference) => preference[0] === id),
+      members: () => this.admin.members().map((member) => member.id),
       graceMs,
       intervalMs: limits.reaperIntervalMs(graceMs),
     });
@@ -276,12 +277,18 @@ export class DynamoNode {
     this.log.info({ id: this.id, n: this.n, r: this.r, w: this.w, ringSize: this.admin.status().ringSize }, 'node started');
   }
 
-  /** Stops every background service and waits for their work in progress, so the store can close. */
-  async stop(): Promise<void> {
-    await this.router.close();
-    for (const service of [...this.services].reverse()) await service.stop();
-    this.unsubscribeLog?.();
-    this.log.info({ id: this.id }, 'node stopped');
+  /**
+   * Stops the node: at once, no peer request is answered and no background task starts again
+   * (a caller that does not wait, as the simulator's crash does, leaves nothing running on
+   * its own); the promise resolves once the work in progress has finished, so the store can close.
+   */
+  stop(): Promise<void> {
+    const answering = this.router.close();
+    const services = this.services.map((service) => service.stop());
+    return Promise.all([answering, ...services]).then(() => {
+      this.unsubscribeLog?.();
+      this.log.info({ id: this.id }, 'node stopped');
+    });
   }
 
   /** Reads a key through its quorum (R replies, or the request's r). */

@@ -37,6 +37,16 @@ export class FailureDetector {
   /** Whether `id` counts as up for routing: this node, or a member neither silent (phi) nor failing locally. */
   readonly isUp = (id: NodeId): boolean => id === this.options.self || this.options.membership.isUp(id);
 
+  /**
+   * Whether a request to `id` is worth sending: no local "down" verdict (it answered its last
+   * request or probe). Weaker than isUp, which also waits for gossip's heartbeats: hint delivery
+   * uses it, so a primary that answers again gets its hints at once, before anything else (the
+   * tombstone reaper, routing) counts on it being up.
+   */
+  answers(id: NodeId): boolean {
+    return !this.options.membership.locallyDown().includes(id);
+  }
+
   /** Members this node has a local "down" verdict on. */
   locallyDown(): NodeId[] {
     return this.options.membership.locallyDown();

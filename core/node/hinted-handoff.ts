@@ -66,7 +66,7 @@ export class HintedHandoff {
       const { replica, detector } = this.options;
       for (const target of replica.hintTargets()) {
         if (this.options.departed(target)) await this.deliverTo(target, (hint) => this.reroute(hint));
-        else if (detector.isUp(target)) await this.deliverTo(target, (hint) => this.send(target, hint.dataKey, hint.bytes));
+        else if (detector.answers(target)) await this.deliverTo(target, (hint) => this.send(target, hint.dataKey, hint.bytes));
       }
     } finally {
       this.running = false;

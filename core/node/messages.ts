@@ -59,12 +59,24 @@ export interface ReplicaReap extends PeerMessage {
   rec: Uint8Array;
 }
 
+/** Whether the receiver holds a hint for this key, for any target (tombstone collection). Answer: Hinted. */
+export interface ReplicaHinted extends PeerMessage {
+  type: 'replica.hinted';
+  b: string;
+  k: string;
+}
+
+export interface Hinted extends PeerMessage {
+  type: 'hinted';
+  any: boolean;
+}
+
 /** A partition transfer batch or a gossip message; validated by their own modules. */
 export interface OtherRequest extends PeerMessage {
   type: 'transfer.batch' | 'membership.syn' | 'membership.ack' | 'membership.ack2';
 }
 
-export type PeerRequest = ReplicaGet | ReplicaMerge | ReplicaReap | CoordinatePut | Ping | AntiEntropyRequest | OtherRequest;
+export type PeerRequest = ReplicaGet | ReplicaMerge | ReplicaReap | ReplicaHinted | CoordinatePut | Ping | AntiEntropyRequest | OtherRequest;
 
 export interface ReplicaState extends PeerMessage {
   type: 'replica.state';
@@ -121,6 +133,9 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.reap: bad bucket or key');
       if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.reap: bad record');
       return message as ReplicaReap;
+    case 'replica.hinted':
+      if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.hinted: bad bucket or key');
+      return message as ReplicaHinted;
     case 'coord.put':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('coord.put: bad bucket or key');
       if (!(message.v instanceof Uint8Array) || message.v.byteLength > valueBytesMax) {

@@ -2,16 +2,9 @@
 // transfers, hint deliveries and anti-entropy runs. The node's log is written from them, and the
 // admin facade lets the HTTP API (and through it the console) follow them live.
 
-import type { MemberState, NodeId } from '../common/types.js';
-import type { ExchangeReport } from './anti-entropy.js';
+import type { NodeEvent } from '../admin/events.js';
 
-export type NodeEvent =
-  | { type: 'member'; id: NodeId; state: MemberState | 'left'; previous: MemberState | 'left' | undefined }
-  | { type: 'ring'; version: number; partitionsOwned: number }
-  | { type: 'faults'; isolated: NodeId[] }
-  | { type: 'transfer'; partition: number; from: NodeId; to: NodeId; state: 'done' | 'failed'; keysSent: number }
-  | { type: 'hints-delivered'; target: NodeId; delivered: number; pending: number }
-  | { type: 'anti-entropy'; peer: NodeId | undefined; trigger: 'manual' | 'background'; report: ExchangeReport };
+export type { NodeEvent } from '../admin/events.js';
 
 export type NodeEventListener = (event: NodeEvent) => void;
 

@@ -22,6 +22,8 @@ export function logEvent(log: Log, event: NodeEvent): void {
     }
     case 'hints-delivered':
       return log.info({ target: event.target, delivered: event.delivered, pending: event.pending }, `handed ${event.delivered} hints to ${event.target}`);
+    case 'metrics':
+      return; // once a second: for the live console, not the log
     case 'anti-entropy':
       return log.info({ peer: event.peer ?? null, trigger: event.trigger, ...event.report }, `anti-entropy run: ${event.report.keysRepaired} keys repaired`);
   }

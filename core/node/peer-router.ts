@@ -9,7 +9,7 @@ import type { AntiEntropy } from './anti-entropy.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import type { Coordination, PutOutcome } from './coordination.js';
 import { NotInClusterError, type KeyPlacement } from './key-placement.js';
-import { validatePeerRequest, type PutDone, type ReplicaState } from './messages.js';
+import { validatePeerRequest, type Hinted, type PutDone, type ReplicaState } from './messages.js';
 import { decodeRecord, encodeRecord, validateCausalContext } from './record-codec.js';
 import type { Replica } from './replica.js';
 import type { Transfers } from './transfers.js';
@@ -93,6 +93,10 @@ export class PeerRouter {
       case 'replica.reap': {
         const partition = placement.partitionOf(request.b, request.k);
         return { type: 'reaped', removed: await replica.reap(partition, request.b, request.k, request.rec) };
+      }
+      case 'replica.hinted': {
+        const partition = placement.partitionOf(request.b, request.k);
+        return { type: 'hinted', any: await replica.holdsHint(partition, request.b, request.k) } satisfies Hinted;
       }
       case 'ping':
         return { type: 'pong' };

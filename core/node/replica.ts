@@ -149,6 +149,15 @@ export class Replica {
     return this.store.hints.get(encodeHintKey(target, encodeDataKey(partition, bucket, key)));
   }
 
+  /** Whether this node keeps a hint for the key, for any target. */
+  async holdsHint(partition: number, bucket: string, key: string): Promise<boolean> {
+    const dataKey = encodeDataKey(partition, bucket, key);
+    for (const target of this.hintCounts.keys()) {
+      if ((await this.store.hints.get(encodeHintKey(target, dataKey))) !== undefined) return true;
+    }
+    return false;
+  }
+
   /** Up to `limit` hints for `target`, as (hint key, data key, bytes). */
   async hintsFor(target: NodeId, limit: number): Promise<Array<{ hintKey: Bytes; dataKey: Bytes; bytes: Bytes }>> {
     const prefix = hintPrefix(target);

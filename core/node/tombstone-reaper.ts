@@ -5,10 +5,15 @@
 // every primary, and asks each to remove the key only if its state is still exactly that one
 // (compare-and-delete under the key's lock), so a write that raced in survives.
 //
-// What it costs: a hint for the key that is still undelivered when the grace period ends (its
-// target was down longer than the grace) carries the old vector and value; delivered after the
-// reap, it would bring the value back. The grace period (default one hour) is the bound on how
-// long a node may be down with such hints; Riak's delete_mode has the same trade-off.
+// A hint for the key still held by some fallback carries an older state; delivered after the
+// reap, it would bring the old value back. So every other member must be up and answer that it
+// holds no hint for the key before the reap goes ahead; the next tick tries again once the hint
+// is delivered (it merges into the tombstone, which covers it).
+//
+// What it still costs: a write or read repair already in flight when the reap happens, or a
+// member down for longer than the grace period and then joined by a new one, could bring an
+// old state back; the grace period (default one hour) makes both vanishingly unlikely. Riak's
+// delete_mode has the same trade-off.
 
 import type { NodeId } from '../common/types.js';
 import type { PeerMessage } from '../net/transport.js';
@@ -23,6 +28,8 @@ import type { ReplicaServiceOptions } from './replica.js';
 export interface TombstoneReaperOptions extends ReplicaServiceOptions {
   /** Partitions whose preference list starts with this node. */
   partitions: () => number[];
+  /** Every member of the cluster (hints for a key may sit on any of them). */
+  members: () => readonly NodeId[];
   graceMs: number;
   intervalMs: number;
 }
@@ -67,7 +74,15 @@ export class TombstoneReaper {
   private async reapKey(partition: number, dataKey: Bytes, bytes: Bytes): Promise<boolean> {
     const { bucket, key } = decodeDataKey(dataKey);
     const replicas = this.options.replicasOf(partition);
-    if (!replicas.every(this.options.isUp)) return false;
+    const members = this.options.members();
+    if (!replicas.every(this.options.isUp) || !members.every(this.options.isUp)) return false;
+    // No member may hold a hint for the key: delivered after the reap, it would resurrect it.
+    if (await this.options.replica.holdsHint(partition, bucket, key)) return false;
+    for (const node of members) {
+      if (node === this.options.self) continue;
+      const reply = await this.call(node, { type: 'replica.hinted', b: bucket, k: key });
+      if (reply.type !== 'hinted' || reply.any !== false) return false;
+    }
     // Every replica must hold exactly this state.
     for (const node of replicas) {
       if (node === this.options.self) continue;

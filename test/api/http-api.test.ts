@@ -2,10 +2,14 @@
 // deletes), the error codes for malformed requests, and the administration endpoints, against
 // a real 3-node cluster of processes.
 
+import { spawnSync } from 'node:child_process';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
+
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
+if (!hasPromtool) console.log('promtool not found: the promtool lint of /metrics is skipped (apt-get install prometheus)');
 
 let cluster: TestCluster;
 let base: string;
@@ -239,5 +243,23 @@ describe('metrics', () => {
     for (const name of ['dynamo_hints_pending', 'dynamo_transfers_pending', 'dynamo_anti_entropy_exchanges_total', 'dynamo_peer_frames_rejected_total']) {
       expect(metrics.text).toContain(name);
     }
+  });
+
+  it('exposes every _total family as a counter and every counter as a _total family', async () => {
+    const metrics = await call('GET', '/metrics');
+    const types = new Map([...metrics.text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1], match[2]]));
+    expect(types.size).toBeGreaterThan(20);
+    for (const [name, type] of types) {
+      expect(type === 'counter', `${name} is a ${type}`).toBe(name.endsWith('_total'));
+    }
+    expect(metrics.text).toMatch(/^dynamo_background_failures_total\{task="read-repair",node="n1"\} \d+$/m);
+  });
+
+  // promtool is Prometheus' own lint (Debian's prometheus package, which .ci/run installs).
+  it.skipIf(!hasPromtool)('passes promtool check metrics without a word', async () => {
+    const metrics = await call('GET', '/metrics');
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: metrics.text, encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
   });
 });

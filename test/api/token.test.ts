@@ -7,7 +7,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeProcess, type RunningNode } from '../../core/host/node-process.js';
-import { freePorts } from '../support/cluster.js';
+import { freePorts, singleNodeConfig } from '../support/cluster.js';
 
 let node: RunningNode;
 let dir: string;
@@ -15,24 +15,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-token-'));
   const [httpPort, peerPort] = await freePorts(2);
-  node = await startNodeProcess({
-    id: 'n1',
-    dir,
-    host: '127.0.0.1',
-    httpPort,
-    peerPort,
-    seeds: [],
-    ringSize: 8,
-    n: 1,
-    r: 1,
-    w: 1,
-    hintedHandoff: true,
-    allowFaultInjection: false,
-    clusterSecret: 'secret',
-    token: 's3cret',
-    weight: 1,
-    initialMembers: [{ id: 'n1', http: `127.0.0.1:${httpPort}`, peer: `127.0.0.1:${peerPort}`, weight: 1 }],
-  });
+  node = await startNodeProcess(singleNodeConfig('n1', dir, httpPort, peerPort, { clusterSecret: 'secret', token: 's3cret' }));
 });
 afterAll(async () => {
   await node?.stop();

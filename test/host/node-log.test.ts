@@ -14,7 +14,7 @@ import { nodeEntry, nodeProcessEnv } from '../../core/host/local-cluster.js';
 import { NodeProcessLauncher } from '../../core/host/node-launcher.js';
 import { nodeLogFileName } from '../../core/host/node-log.js';
 import type { NodeProcessConfig } from '../../core/host/node-process-api.js';
-import { freePorts } from '../support/cluster.js';
+import { freePorts, singleNodeConfig } from '../support/cluster.js';
 
 interface Started {
   config: NodeProcessConfig;
@@ -26,25 +26,7 @@ const started: Started[] = [];
 
 async function launch(id: string, logLevel: LogLevel | undefined): Promise<Started> {
   const [httpPort, peerPort] = await freePorts(2);
-  const member = { id, http: `127.0.0.1:${httpPort}`, peer: `127.0.0.1:${peerPort}`, weight: 1 };
-  const config: NodeProcessConfig = {
-    id,
-    dir: path.join(root, id),
-    host: '127.0.0.1',
-    httpPort,
-    peerPort,
-    seeds: [],
-    ringSize: 8,
-    n: 1,
-    r: 1,
-    w: 1,
-    hintedHandoff: true,
-    allowFaultInjection: false,
-    clusterSecret: 'test-secret',
-    weight: 1,
-    initialMembers: [member],
-    logLevel,
-  };
+  const config: NodeProcessConfig = { ...singleNodeConfig(id, path.join(root, id), httpPort, peerPort), logLevel };
   const launcher = new NodeProcessLauncher({ entry: nodeEntry, env: nodeProcessEnv, config, stdio: 'inherit' });
   await launcher.launch();
   return { config, launcher };

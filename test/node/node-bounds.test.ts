@@ -14,19 +14,23 @@ import { DynamoNode } from '../../core/node/dynamo-node.js';
 import { KeyBusyError, KeyLocks } from '../../core/node/key-locks.js';
 import { PeriodicTask } from '../../core/node/periodic-task.js';
 import { MemoryStore } from '../../core/storage/memory-store.js';
+import type { Store } from '../../core/storage/store.js';
+import { silentLog, type Log } from '../../core/common/log.js';
 
-async function simCluster(options: { inFlightMax?: number } = {}) {
+async function simCluster(options: { inFlightMax?: number; wrapStore?: (id: string, store: Store) => Store; log?: Log } = {}) {
   const clock = new VirtualClock();
   const random = new SeededRandom(7);
   const network = new SimNetwork({ random: random.fork(), clock, faults: { delayMsMin: 5, delayMsMax: 5 } });
   const members: Member[] = ['n1', 'n2', 'n3'].map((id) => ({ id, http: id, peer: id, weight: 1 }));
   const nodes: DynamoNode[] = [];
   for (const member of members) {
-    const store = new MemoryStore();
-    await store.open();
+    const memory = new MemoryStore();
+    await memory.open();
+    const store = options.wrapStore?.(member.id, memory) ?? memory;
     const node = new DynamoNode({
       id: member.id,
       store,
+      log: options.log,
       transport: network.transport(member.id),
       clock,
       random: random.fork(),
@@ -61,6 +65,28 @@ describe('client requests in flight', () => {
     const third = nodes[0].get('b', 'k2');
     await clock.runUntil(() => false, 100);
     expect((await third).kind).toBe('ok');
+    await Promise.all(nodes.map((node) => node.stop()));
+  });
+});
+
+describe('an unexpected failure', () => {
+  it('is answered internal, counted and logged, never disguised as a quorum failure', async () => {
+    const errors: string[] = [];
+    const log: Log = { ...silentLog, error: (_fields, message) => void errors.push(message) };
+    // n1's disk fails every data write: its own replica cannot store the version it coordinates.
+    const brokenDisk = (id: string, store: Store): Store => {
+      if (id !== 'n1') return store;
+      const data = Object.create(store.data) as Store['data'];
+      data.put = () => Promise.reject(new Error('disk on fire'));
+      data.batch = () => Promise.reject(new Error('disk on fire'));
+      return Object.assign(Object.create(store) as Store, { data });
+    };
+    const { clock, nodes } = await simCluster({ wrapStore: brokenDisk, log });
+    const outcome = nodes[0].put('b', 'k', write);
+    await clock.runUntil(() => false, 100);
+    expect(await outcome).toMatchObject({ kind: 'error', code: 'internal' });
+    expect(nodes[0].admin.figures().requests.internalErrors).toBe(1);
+    expect(errors.some((message) => message.includes('disk on fire'))).toBe(true);
     await Promise.all(nodes.map((node) => node.stop()));
   });
 });

@@ -8,8 +8,34 @@ import { DynamoClient } from '../../core/api/client.js';
 import { freePorts } from '../../bench/ports.js';
 import { startLocalCluster } from '../../core/host/local-cluster.js';
 import type { ClusterSupervisor } from '../../core/host/supervisor.js';
+import type { NodeConfig } from '../../core/node/config.js';
 
 export { freePorts } from '../../bench/ports.js';
+
+/**
+ * The configuration of a one-node cluster (N = R = W = 1, ring of 8) on the given ports, as
+ * `cluster start` would make it; `extra` overrides any field.
+ */
+export function singleNodeConfig(id: string, dir: string, httpPort: number, peerPort: number, extra: Partial<NodeConfig> = {}): NodeConfig {
+  return {
+    id,
+    dir,
+    host: '127.0.0.1',
+    httpPort,
+    peerPort,
+    seeds: [],
+    ringSize: 8,
+    n: 1,
+    r: 1,
+    w: 1,
+    hintedHandoff: true,
+    allowFaultInjection: false,
+    clusterSecret: 'test-secret',
+    weight: 1,
+    initialMembers: [{ id, http: `127.0.0.1:${httpPort}`, peer: `127.0.0.1:${peerPort}`, weight: 1 }],
+    ...extra,
+  };
+}
 
 export interface TestCluster {
   supervisor: ClusterSupervisor;
