@@ -19,6 +19,7 @@ import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
 import { parseAddress } from '../net/address.js';
 import { ApiError, type ApiErrorCode } from './errors.js';
+import { NodeEventStream } from './event-stream.js';
 import { NodeMetrics, type Operation } from './metrics.js';
 
 export interface HttpServerOptions {
@@ -74,9 +75,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   const metrics = new NodeMetrics(admin);
+  const events = new NodeEventStream(admin);
   app.addHook('onResponse', async (request, reply) => {
-    metrics.observe(operationOf(request.method, request.routeOptions.url), reply.statusCode, reply.elapsedTime / 1000);
+    const op = operationOf(request.method, request.routeOptions.url);
+    metrics.observe(op, reply.statusCode, reply.elapsedTime / 1000);
+    events.count(op);
   });
+  // Before the server waits for its connections to end: the event streams never would.
+  app.addHook('preClose', async () => events.close());
 
   if (options.token !== undefined) {
     const expected = `Bearer ${options.token}`;
@@ -193,6 +199,21 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   app.get('/v1/admin/transfers', async () => admin.transfers());
+
+  app.get('/v1/admin/events', async (request, reply) => {
+    if (!events.hasRoom()) throw new ApiError('overloaded', 'too many event subscribers on this node');
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.write(`: events of ${admin.id}\n\n`);
+    events.add(response);
+    request.raw.on('close', () => response.end());
+  });
 
   app.post('/v1/admin/join', async (request, reply) => {
     const body = parseJsonBody(request.body);
