@@ -78,6 +78,8 @@ export interface ClusterView {
   transfers: { pending: number; partitions: TransferView[] };
   /** What this console can do; process actions need a local cluster. */
   capabilities: Capabilities;
+  /** The join plan waiting for Commit or Cancel, if any (so a reloaded page can show it again). */
+  plannedJoin?: JoinPlan;
 }
 
 export interface Capabilities {

@@ -251,6 +251,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return sendState(reply, bucket, key, await admin.localReplica(bucket, key), true);
   });
 
+  app.get('/v1/admin/faults', async () => ({ isolated: admin.isolated(), enabled: admin.faultInjectionEnabled }));
+
+  // For the console's join plan: members as gossip records them, where partitions are headed,
+  // and how many keys this node holds per partition.
+  app.get('/v1/admin/membership', async () => admin.membership());
+
+  app.get('/v1/admin/partitions', async () => admin.keyCounts());
+
   app.post('/v1/admin/faults', async (request) => {
     const body = parseJsonBody(request.body);
     const isolate = body.isolate;

@@ -39,7 +39,8 @@ function onStopSignal(stop: () => Promise<void>): void {
   process.on('SIGTERM', handler);
 }
 
-function addNodeOptions(command: Command): Command {
+/** The options every command that starts nodes takes (cluster start, node start, console). */
+export function addNodeOptions(command: Command, tokenHelp = 'require this bearer token on every HTTP request (or DYNAMO_TOKEN)'): Command {
   return command
     .option('--ring-size <q>', 'partitions on the ring (a power of two)', powerOfTwo(ringSizeMin, ringSizeMax), 64)
     .option('--n <n>', 'replicas per key', integerIn(1, replicasMax), 3)
@@ -47,7 +48,7 @@ function addNodeOptions(command: Command): Command {
     .option('--w <w>', 'default write quorum', integerIn(1, replicasMax), 2)
     .option('--hinted-handoff <on|off>', 'sloppy quorum with hinted handoff', onOff, true)
     .option('--cluster-secret <secret>', 'shared secret of the cluster (or DYNAMO_CLUSTER_SECRET)')
-    .option('--token <token>', 'require this bearer token on every HTTP request (or DYNAMO_TOKEN)')
+    .option('--token <token>', tokenHelp)
     .option('--gossip-interval <ms>', 'milliseconds between gossip rounds', integerIn(gossipIntervalMsMin, gossipIntervalMsMax), 1000)
     .option('--phi-threshold <phi>', 'phi-accrual level above which a silent member is down', integerIn(phiThresholdMin, phiThresholdMax), 8)
     .addOption(

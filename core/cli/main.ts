@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { ClientError } from '../api/client.js';
 import { CliExit } from '../cli-kit/exit.js';
 import { addClusterCommands } from './cluster-command.js';
+import { addConsoleCommand } from './console-command.js';
 import { addDataCommands } from './data-commands.js';
 
 /** Adds commands to the program; how packages outside core (the benchmark) extend `dynamo`. */
@@ -26,6 +27,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addClusterCommands(program);
   addDataCommands(program);
+  addConsoleCommand(program);
   for (const extend of extensions) extend(program);
   for (const command of program.commands) {
     command.exitOverride();

@@ -152,6 +152,24 @@ export class ClusterSupervisor {
     return this.infoOf(slot);
   }
 
+  /**
+   * Stops the node if it runs and forgets it (the console's cancelled join plan); its data stays
+   * on disk. Resolves with its last status once its process is gone.
+   */
+  async remove(id: string, maxWaitMs?: number): Promise<NodeStatus> {
+    const status = await this.stop(id, maxWaitMs);
+    const slot = this.slot(id);
+    slot.actor.stop();
+    this.slots.delete(id);
+    this.emit();
+    return status;
+  }
+
+  /** Whether a node of this id is supervised. */
+  has(id: string): boolean {
+    return this.slots.has(id);
+  }
+
   /** Stops every node in parallel; resolves once no process of this supervisor is left. */
   async stopAll(maxWaitMs?: number): Promise<NodeStatus[]> {
     return Promise.all([...this.slots.keys()].map((id) => this.stop(id, maxWaitMs)));

@@ -4,6 +4,7 @@
 
 import { CodedError } from '../common/coded-error.js';
 import type { Member, MemberState, NodeId } from '../common/types.js';
+import type { MembershipStatus } from '../membership/membership-state.js';
 import type { Transport, TransportStats } from '../net/transport.js';
 import type { RingJson } from '../ring/ring.js';
 import type { SiblingSet } from '../version/sibling-set.js';
@@ -26,6 +27,30 @@ export class AdminError extends CodedError<'bad_request' | 'faults_disabled'> {
 }
 
 export type MemberStatus = Member & { state: MemberState };
+
+/**
+ * Most keys one look at the local key counts scans (GET /v1/admin/partitions): an operator's
+ * question must not turn into an unbounded walk of a huge store. Past it the counts are partial
+ * and say so.
+ */
+export const keyCountScanMax = 1_000_000;
+
+/** A member as gossip records it: its status (not this node's liveness verdict) and weight. */
+export interface MembershipMember extends Member {
+  status: MembershipStatus;
+}
+
+/**
+ * What a claim starts from (the console computes a join plan from it with the same claim the
+ * gossip core runs): the members and where every partition is headed once pending transfers end.
+ */
+export interface MembershipView {
+  ringSize: number;
+  n: number;
+  members: MembershipMember[];
+  /** The owner of each partition once every pending transfer is done; [] before a ring exists. */
+  targets: NodeId[];
+}
 
 export interface NodeStatus {
   id: NodeId;
@@ -170,6 +195,25 @@ export class NodeAdmin {
 
   isolated(): NodeId[] {
     return this.options.transport.isolated();
+  }
+
+  /** Whether POST /v1/admin/faults is allowed on this node. */
+  get faultInjectionEnabled(): boolean {
+    return this.options.allowFaultInjection;
+  }
+
+  /** Members as gossip records them (status and weight) and the ring's targets. */
+  membership(): MembershipView {
+    const { membership, ringSize, n } = this.options;
+    const members = membership.members().map(({ id, http, peer, weight, status }) => ({ id, http, peer, weight, status }));
+    const future = membership.futureRing() ?? membership.ring();
+    return { ringSize, n, members, targets: future === undefined ? [] : [...future.owners] };
+  }
+
+  /** How many keys this node holds per partition (owned or replicated), bounded by keyCountScanMax. */
+  async keyCounts(): Promise<{ partitions: Array<{ index: number; keys: number }>; complete: boolean }> {
+    const { counts, complete } = await this.options.replica.keyCounts(keyCountScanMax);
+    return { partitions: counts.map(([index, keys]) => ({ index, keys })), complete };
   }
 
   /** Follows this node's events; returns the function that stops following. */

@@ -8,7 +8,7 @@
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
-import { encodeDataKey, prefixUpperBound } from '../storage/keys.js';
+import { dataKeyPartition, encodeDataKey, prefixUpperBound } from '../storage/keys.js';
 import type { Bytes, Store } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set.js';
@@ -133,6 +133,23 @@ export class Replica {
       this.onDataWrite?.(partition, dataKey, current, undefined);
       return true;
     });
+  }
+
+  /**
+   * How many keys (tombstones included) this node holds in each partition that has any, as
+   * [partition, count] pairs in partition order: one scan of the data space, for the console's
+   * join-plan estimates (GET /v1/admin/partitions). Stops counting at `keysMax` keys in all, so
+   * an operator's look at a huge store stays bounded; `complete` says whether it got through.
+   */
+  async keyCounts(keysMax: number): Promise<{ counts: Array<[number, number]>; complete: boolean }> {
+    const counts = new Map<number, number>();
+    let seen = 0;
+    for await (const [key] of this.store.data.range({ limit: keysMax + 1 })) {
+      if (++seen > keysMax) return { counts: [...counts].sort((a, b) => a[0] - b[0]), complete: false };
+      const partition = dataKeyPartition(key);
+      counts.set(partition, (counts.get(partition) ?? 0) + 1);
+    }
+    return { counts: [...counts].sort((a, b) => a[0] - b[0]), complete: true };
   }
 
   // ── Hints ───────────────────────────────────────────────────────────────────────────────

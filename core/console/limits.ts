@@ -1,0 +1,36 @@
+// The console's bounds and timings, each once (STYLE.md: put a limit on everything). The console
+// talks to nodes over HTTP and fans their events out to listeners; every queue and buffer on
+// that path has a bound here.
+
+/** A read of one node (status, ring, hints, faults) that takes longer counts as no answer. */
+export const nodeReadTimeoutMs = 2_000;
+/** An action on one node (join, leave, faults) may take longer: it changes state. */
+export const nodeActionTimeoutMs = 10_000;
+/** Bytes of one node answer the console reads at most (a ring of 1,024 partitions is ~100 KiB). */
+export const nodeAnswerBytesMax = 4 * 1024 * 1024;
+
+/** First and longest wait before reconnecting to a node's event stream. */
+export const eventReconnectMsMin = 250;
+export const eventReconnectMsMax = 5_000;
+/**
+ * A node's stream sends a comment every 15 s (core/api/event-stream.ts); silence for this long
+ * means the connection is dead even if TCP has not noticed.
+ */
+export const eventStreamIdleMs = 45_000;
+/** Bytes of one SSE block past which a node's stream is malformed (a node event is far smaller). */
+export const eventBlockBytesMax = 1024 * 1024;
+
+/** Events queued for one listener of the console; past it the oldest are dropped (and counted). */
+export const listenerQueueMax = 2_000;
+
+/** Subscribers of the web console's event stream at once; one more is refused with 503. */
+export const webSubscribersMax = 32;
+/** Unsent bytes past which a web subscriber is too slow and is dropped. */
+export const webSubscriberBufferBytesMax = 1024 * 1024;
+/** A comment line on the web event stream every so often keeps proxies from closing it. */
+export const webKeepAliveMs = 15_000;
+/** Largest request body of the web console's AdminApi (arguments are ids and short lists). */
+export const webBodyBytesMax = 64 * 1024;
+
+/** Nodes one console may host (the cluster's own plus those it adds by join plans). */
+export const consoleNodesMax = 64;

@@ -1,0 +1,144 @@
+// Proves the console's pure and in-process parts by tables of cases: a join plan is exactly the
+// re-claim the gossip core makes when the node joins (membership-state.ts `reclaim`), for several
+// cluster shapes and weights; the event hub delivers in order, first the listener's initial
+// events, drops the oldest past its bound for a listener that falls behind, and survives a
+// listener that throws; the SSE reader joins blocks split across chunks; and the AdminApi edge
+// refuses unknown methods (prototype names included) and malformed arguments before any call.
+
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { AdminApi, ConsoleEvent } from '../../core/admin/admin-api.js';
+import { invokeAdmin } from '../../core/console/admin-dispatch.js';
+import { EventHub } from '../../core/console/event-hub.js';
+import { planJoinMoves } from '../../core/console/join-plan.js';
+import { readServerSentEvents } from '../../core/console/node-event-feed.js';
+import { claim } from '../../core/ring/claim.js';
+import { reclaim, type MemberRecord, type MembershipState } from '../../core/membership/membership-state.js';
+import { waitUntil } from '../support/wait.js';
+
+function record(id: string, status: MemberRecord['status'], weight = 1): MemberRecord {
+  return { id, http: `h-${id}`, peer: `p-${id}`, weight, status, version: 1 };
+}
+
+describe('planJoinMoves', () => {
+  const shapes = [
+    { ringSize: 32, n: 3, members: ['n1', 'n2', 'n3', 'n4', 'n5'], weights: {} as Record<string, number> },
+    { ringSize: 64, n: 3, members: ['n1', 'n2', 'n3'], weights: { n2: 2 } },
+    { ringSize: 16, n: 2, members: ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9'], weights: {} },
+    { ringSize: 128, n: 3, members: ['a', 'b', 'c', 'd'], weights: { d: 3 } },
+  ];
+  for (const shape of shapes) {
+    it(`matches the gossip core's re-claim (Q=${shape.ringSize}, ${shape.members.length} members)`, () => {
+      const records = shape.members.map((id) => record(id, 'up', shape.weights[id] ?? 1));
+      const owners = claim(shape.ringSize, records, shape.n);
+      const state: MembershipState = {
+        cluster: 'c',
+        members: new Map(records.map((r) => [r.id, r])),
+        ring: { ringSize: shape.ringSize, n: shape.n, plan: { version: 1, claimedFor: records.map(({ id, weight }) => ({ id, weight })), targets: owners }, owners, counters: owners.map(() => 1) },
+      };
+      const joined = reclaim({ ...state, members: new Map([...state.members, ['new', record('new', 'joining')]]) });
+      const plan = planJoinMoves({ ringSize: shape.ringSize, n: shape.n, members: records, targets: owners, owners }, 'new');
+      expect(plan.targets).toEqual(joined.ring!.plan.targets);
+      const share = shape.ringSize / (records.reduce((sum, r) => sum + r.weight, 0) + 1);
+      expect(plan.moves.length).toBeGreaterThanOrEqual(Math.floor(share));
+      expect(plan.moves.length).toBeLessThanOrEqual(Math.ceil(share));
+      expect(plan.moves.every((move) => move.to === 'new' && move.from === owners[move.partition])).toBe(true);
+      expect(plan.ownershipAfter.new).toBe(plan.moves.length);
+    });
+  }
+
+  it('refuses a node that is already a member, and a cluster without a ring', () => {
+    const members = [record('n1', 'up')];
+    expect(() => planJoinMoves({ ringSize: 8, n: 1, members, targets: Array(8).fill('n1'), owners: Array(8).fill('n1') }, 'n1')).toThrow(/already/);
+    expect(() => planJoinMoves({ ringSize: 8, n: 1, members, targets: [], owners: [] }, 'n2')).toThrow(/no ring/);
+  });
+});
+
+describe('EventHub', () => {
+  const event = (i: number): ConsoleEvent => ({ type: 'connection', node: `n${i}`, at: i, connected: true });
+
+  it('delivers the initial events first, then every event in order', async () => {
+    const hub = new EventHub();
+    const seen: number[] = [];
+    hub.subscribe((e) => seen.push(e.at), [event(0)]);
+    for (let i = 1; i <= 5; i++) hub.publish(event(i));
+    await waitUntil('all six arrive', () => seen.length === 6);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('keeps at most its bound for a listener that is behind, dropping the oldest', async () => {
+    const hub = new EventHub(10);
+    const seen: number[] = [];
+    hub.subscribe((e) => seen.push(e.at));
+    // Published in one turn: nothing is delivered until the turn ends.
+    for (let i = 0; i < 100; i++) hub.publish(event(i));
+    await waitUntil('the kept events arrive', () => seen.length === 10);
+    expect(seen).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    expect(hub.dropped).toBe(90);
+  });
+
+  it('goes on past a listener that throws, and stops delivering after unsubscribe', async () => {
+    const errors: unknown[] = [];
+    const hub = new EventHub(100, (error) => errors.push(error));
+    const seen: number[] = [];
+    hub.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const stop = hub.subscribe((e) => seen.push(e.at));
+    hub.publish(event(1));
+    await waitUntil('the good listener gets it', () => seen.length === 1);
+    expect(errors).toHaveLength(1);
+    stop();
+    hub.publish(event(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([1]);
+  });
+});
+
+describe('readServerSentEvents', () => {
+  it('joins blocks split across chunks, skips comments and joins multi-line data', async () => {
+    const chunks = [': hello\n\nda', 'ta: {"a":1}\n', '\ndata: x\ndata: y\n\n', 'data: {"b":2}\r\n\r\n'];
+    const seen: string[] = [];
+    await readServerSentEvents(Readable.from(chunks.map((c) => Buffer.from(c))), (data) => seen.push(data));
+    expect(seen).toEqual(['{"a":1}', 'x\ny', '{"b":2}']);
+  });
+
+  it('rejects a block that never ends past the bound', async () => {
+    const endless = Readable.from((function* () {
+      for (let i = 0; i < 40; i++) yield Buffer.from(`data: ${'x'.repeat(64 * 1024)}`);
+    })());
+    await expect(readServerSentEvents(endless, () => undefined)).rejects.toThrow(/larger than/);
+  });
+});
+
+describe('invokeAdmin', () => {
+  const called: string[] = [];
+  const api = new Proxy({} as AdminApi, {
+    get: (_target, name) => async () => void called.push(String(name)),
+  });
+  const cases: Array<[unknown, unknown]> = [
+    ['toString', []],
+    ['__proto__', []],
+    ['constructor', []],
+    ['subscribe', []],
+    ['killNode', []],
+    ['killNode', ['n 1']],
+    ['killNode', 'n1'],
+    ['isolateNode', ['n1', [1]]],
+    ['isolateNode', ['n1', ['n2'], 'x']],
+    ['commitJoin', [{}]],
+    ['clusterView', ['x']],
+  ];
+  for (const [method, args] of cases) {
+    it(`refuses ${String(method)}(${JSON.stringify(args)}) as bad_request without calling it`, async () => {
+      await expect(invokeAdmin(api, method, args)).rejects.toMatchObject({ code: 'bad_request' });
+      expect(called).toEqual([]);
+    });
+  }
+
+  it('calls a well-formed request', async () => {
+    await invokeAdmin(api, 'isolateNode', ['n1', ['n2', 'n3']]);
+    await invokeAdmin(api, 'isolateNode', ['n1']);
+    expect(called).toEqual(['isolateNode', 'isolateNode']);
+  });
+});
