@@ -11,6 +11,12 @@
 // A parent endpoint also answers for a child that died: every call still waiting when the
 // process exits, and every call made after that, is rejected with a `PROCESS_EXITED` error
 // instead of hanging forever.
+//
+// Under Electron a node runs in a `utilityProcess` instead of a forked child: it has no
+// `process.send` but `process.parentPort`, on which the parent sends it one `MessageChannelMain`
+// port (VS Code's manner). `connectToParent` picks whichever the process has, and
+// `messagePortChannel` carries the same envelopes over such a port, so the node entry and the
+// launcher do not change.
 
 import { ChildProcess } from 'node:child_process';
 import type { Endpoint } from 'comlink';
@@ -204,6 +210,104 @@ export function processParentChannel(): ParentChannel {
       };
     },
   };
+}
+
+/**
+ * A message port as Electron gives one (`MessagePortMain`; Node's worker_threads port behaves
+ * alike): Node-style events whose 'message' listener receives `{data, ports}` rather than the
+ * message itself, and 'close' once the other end is gone. Structural, so core needs no Electron.
+ */
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+  /** Messages queue on a port until it is started. */
+  start(): void;
+  close(): void;
+}
+
+/** What a port's 'message' listener receives. */
+export interface PortMessageEvent {
+  data: unknown;
+  ports: readonly MessagePortLike[];
+}
+
+/** `process.parentPort` of an Electron utility process: messages from the parent, with ports. */
+export interface ParentPortLike {
+  on(event: 'message', listener: (event: PortMessageEvent) => void): unknown;
+}
+
+/**
+ * A channel over a message port, for either end. `send` is false once the other end closed;
+ * the port starts delivering when the first listener subscribes, so nothing sent before that
+ * is lost.
+ */
+export function messagePortChannel(port: MessagePortLike): ParentChannel {
+  let closed = false;
+  let started = false;
+  const closeListeners = new Set<() => void>();
+  port.on('close', () => {
+    if (closed) return;
+    closed = true;
+    const listeners = [...closeListeners];
+    closeListeners.clear();
+    for (const listener of listeners) listener();
+  });
+  return {
+    send(message) {
+      if (closed) return false;
+      port.postMessage(message);
+      return true;
+    },
+    onMessage(listener) {
+      const onMessage = (event: PortMessageEvent) => listener(event.data);
+      port.on('message', onMessage);
+      if (!started) {
+        started = true;
+        port.start();
+      }
+      return () => {
+        port.off('message', onMessage);
+      };
+    },
+    onDisconnect(listener) {
+      if (closed) queueMicrotask(listener);
+      else closeListeners.add(listener);
+      return () => {
+        closeListeners.delete(listener);
+      };
+    },
+  };
+}
+
+/**
+ * Waits for the first message on a utility process's parent port that carries a port, and
+ * resolves with that port. The listener stays, ignoring later messages (Electron queues a
+ * parent port's messages while nobody listens; none should pile up).
+ */
+export function receiveMessagePort(parentPort: ParentPortLike): Promise<MessagePortLike> {
+  return new Promise((resolve) => {
+    let received = false;
+    parentPort.on('message', (event) => {
+      const port = event.ports[0];
+      if (received || port === undefined) return;
+      received = true;
+      resolve(port);
+    });
+  });
+}
+
+/**
+ * The node process's channel to its supervisor: the port an Electron parent sends over
+ * `process.parentPort` when there is one (a utilityProcess), else the IPC channel of
+ * `child_process.fork`.
+ */
+export async function connectToParent(): Promise<ParentChannel> {
+  const parentPort = Reflect.get(process, 'parentPort') as ParentPortLike | null | undefined;
+  if (parentPort === undefined || parentPort === null) return processParentChannel();
+  return messagePortChannel(await receiveMessagePort(parentPort));
 }
 
 /** Parent side: calls `handler` with every process event the child sends. */
