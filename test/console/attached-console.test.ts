@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleEvent } from '../../core/admin/admin-api.js';
 import { attachedProcessActionsReason, createAttachedConsole } from '../../core/console/attached-console.js';
 import type { ConsoleService } from '../../core/console/console-service.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { freePorts, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { lowFreePorts } from './ports.js';
 
 let cluster: TestCluster;
 let api: ConsoleService;
@@ -78,7 +77,7 @@ describe('the attached console', () => {
   });
 
   it('fails at once, naming the URL, when nothing answers there', async () => {
-    const [port] = await lowFreePorts(1);
+    const [port] = await freePorts(1);
     const failure = await rejection(createAttachedConsole({ url: `http://127.0.0.1:${port}` }));
     expect(failure.code).toBe('unavailable');
     expect(failure.message).toContain(`127.0.0.1:${port}`);

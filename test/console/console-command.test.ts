@@ -12,9 +12,8 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterView } from '../../core/admin/admin-api.js';
 import { isAlive } from '../host/host-helpers.js';
-import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { freeBasePort, freePorts, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
-import { lowFreeBase, lowFreePorts } from './ports.js';
 
 const dynamo = fileURLToPath(new URL('../../bin/dynamo.js', import.meta.url));
 const running = new Set<ChildProcess>();
@@ -58,7 +57,7 @@ describe('dynamo console', () => {
   });
 
   it('exits 1 naming the endpoint when the cluster to attach to does not answer', async () => {
-    const [port] = await lowFreePorts(1);
+    const [port] = await freePorts(1);
     const run = spawnSync(process.execPath, [dynamo, 'console', '--attach', `http://127.0.0.1:${port}`, '--port', '0'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`127.0.0.1:${port}`);
@@ -66,7 +65,7 @@ describe('dynamo console', () => {
 
   it('attaches to a running cluster, serves its view, and exits 0 on SIGTERM', async () => {
     cluster = await startTestCluster({ nodes: 3, ringSize: 16 });
-    const [port] = await lowFreePorts(1);
+    const [port] = await freePorts(1);
     const run = startConsole(['--attach', cluster.endpoints.get('n1')!, '--port', String(port)]);
     await waitUntil('the console prints its address', () => run.output().includes('\n'));
     expect(run.output()).toBe(`console http://127.0.0.1:${port}\n`);
@@ -80,9 +79,9 @@ describe('dynamo console', () => {
   it('runs a local cluster of its own, serves it, and stops it on SIGTERM', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-console-cli-'));
     try {
-      const [port] = await lowFreePorts(1);
+      const [port] = await freePorts(1);
       // Four free ports in a row: HTTP on base+1, base+2; peers on base+3, base+4.
-      const base = await lowFreeBase(4);
+      const base = await freeBasePort(4);
       const peerBase = base + 2;
       const run = startConsole([
         ...['--nodes', '2', '--n', '2', '--r', '1', '--w', '1', '--ring-size', '16'],

@@ -19,7 +19,7 @@ import { createLocalConsole } from '../../core/console/local-console.js';
 import type { ConsoleService } from '../../core/console/console-service.js';
 import { isAlive } from '../host/host-helpers.js';
 import { waitUntil } from '../support/wait.js';
-import { lowFreePorts } from './ports.js';
+import { freePorts } from '../support/cluster.js';
 
 const ringSize = 32;
 const nodes = 5;
@@ -56,7 +56,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-console-'));
-  const ports = await lowFreePorts((nodes + 2) * 2);
+  const ports = await freePorts((nodes + 2) * 2);
   httpPorts = ports.slice(0, nodes + 2);
   api = await createLocalConsole({
     dir,

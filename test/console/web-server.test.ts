@@ -17,7 +17,7 @@ import { ConsoleError } from '../../core/console/errors.js';
 import { EventHub } from '../../core/console/event-hub.js';
 import { startWebConsole, type WebConsole } from '../../core/console/web-server.js';
 import { waitUntil } from '../support/wait.js';
-import { lowFreePorts } from './ports.js';
+import { freePorts } from '../support/cluster.js';
 
 const token = 'wire-test-token';
 const calls: Array<[string, unknown[]]> = [];
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await mkdir(path.join(rendererDir, 'assets'));
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><script type="module" src="/assets/app.js"></script>');
   await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
-  const [port, barePort] = await lowFreePorts(2);
+  const [port, barePort] = await freePorts(2);
   web = await startWebConsole({ api, port, token, rendererDir });
   bare = await startWebConsole({ api, port: barePort, rendererDir: path.join(rendererDir, 'missing') });
 });

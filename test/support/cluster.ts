@@ -10,7 +10,7 @@ import { startLocalCluster } from '../../core/host/local-cluster.js';
 import type { ClusterSupervisor } from '../../core/host/supervisor.js';
 import type { NodeConfig } from '../../core/node/config.js';
 
-export { freePorts } from '../../bench/ports.js';
+export { freeBasePort, freePorts } from '../../bench/ports.js';
 
 /**
  * The configuration of a one-node cluster (N = R = W = 1, ring of 8) on the given ports, as
