@@ -105,7 +105,9 @@ module.exports = {
     // parses TypeScript, type-only imports included.
     parser: 'swc',
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['^dist/', '\\.test\\.ts$'] },
+    // The swc parser reads every file as TypeScript without JSX; the renderer's .tsx files are
+    // checked by test/renderer/renderer-imports.test.ts instead (same rule: core/admin and pure only).
+    exclude: { path: ['^dist/', '\\.test\\.ts$', '^renderer/.*\\.tsx$'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

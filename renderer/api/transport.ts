@@ -1,0 +1,29 @@
+// An AdminApi over any transport that can call a method by name and follow the event stream:
+// the HTTP wire of `dynamo console` (http-transport.ts) or the desktop shell's preload bridge
+// (desktop-transport.ts). The method list and argument order are AdminApi's own.
+
+import type { AdminApi, AdminMethod, ClusterView, ConsoleEvent, JoinPlan } from '../../core/admin/admin-api.js';
+
+export interface AdminTransport {
+  call(method: AdminMethod, args: unknown[]): Promise<unknown>;
+  subscribe(listener: (event: ConsoleEvent) => void): () => void;
+}
+
+export function adminApiOver(transport: AdminTransport): AdminApi {
+  const call = (method: AdminMethod, ...args: unknown[]) => transport.call(method, args);
+  const done = async (method: AdminMethod, ...args: unknown[]) => {
+    await call(method, ...args);
+  };
+  return {
+    clusterView: () => call('clusterView') as Promise<ClusterView>,
+    killNode: (id) => done('killNode', id),
+    restartNode: (id) => done('restartNode', id),
+    leaveNode: (id) => done('leaveNode', id),
+    isolateNode: (id, from) => (from === undefined ? done('isolateNode', id) : done('isolateNode', id, from)),
+    healNode: (id) => done('healNode', id),
+    planJoin: () => call('planJoin') as Promise<JoinPlan>,
+    commitJoin: (planId) => done('commitJoin', planId),
+    cancelJoin: (planId) => done('cancelJoin', planId),
+    subscribe: (listener) => transport.subscribe(listener),
+  };
+}

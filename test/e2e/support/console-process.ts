@@ -1,0 +1,108 @@
+// Starts the built `dynamo` for a browser test, on free ports (the machine is shared: fixed
+// ports would collide): `dynamo console` with a local cluster, or `dynamo cluster start` for a
+// console to attach to. Waits for the line that says it serves, and stops it (SIGTERM stops its
+// nodes cleanly; a process that hangs is killed with its process group).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface RunningProcess {
+  /** The address from its ready line (the console's, or the first node's). */
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base such that base+1 … base+span are all free now. */
+async function freeBase(span: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const checks = await Promise.all(Array.from({ length: span }, (_, i) => portFree(base + 1 + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error('no free port range found');
+}
+
+/** Runs `node bin/dynamo.js <args>` until `ready` matches its output (group 1: the address). */
+async function startDynamo(args: string[], ready: RegExp, dir: string, timeoutMs = 90_000): Promise<RunningProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/dynamo.js', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      if (!stopped && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dynamo ${args[0]} was not ready in time:\n${text}`)), timeoutMs);
+      const check = () => {
+        const match = ready.exec(text);
+        if (match !== null) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dynamo ${args[0]} exited with ${code} before it was ready:\n${text}`));
+      });
+    });
+    return { url, output: () => text, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `dynamo console --nodes N`: a console with its own local cluster. */
+export async function startConsole(options: { nodes: number }): Promise<RunningProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-'));
+  // Room for the nodes plus a few that Add node starts.
+  const span = options.nodes + 4;
+  const [basePort, peerBasePort, consoleBase] = [await freeBase(span), await freeBase(span), await freeBase(1)];
+  const args = ['console', '--port', String(consoleBase + 1), '--nodes', String(options.nodes), '--dir', dir];
+  args.push('--base-port', String(basePort), '--peer-base-port', String(peerBasePort));
+  return startDynamo(args, /^console (http:\/\/\S+)$/m, dir);
+}
+
+/** `dynamo cluster start --nodes N`; its url is n1's. */
+export async function startCluster(options: { nodes: number }): Promise<RunningProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-cluster-'));
+  const [basePort, peerBasePort] = [await freeBase(options.nodes), await freeBase(options.nodes)];
+  const args = ['cluster', 'start', '--nodes', String(options.nodes), '--dir', dir, '--base-port', String(basePort), '--peer-base-port', String(peerBasePort)];
+  const running = await startDynamo(args, /^n1 (http:\/\/\S+)$/m, dir);
+  if (!/^cluster ready$/m.test(running.output())) {
+    // The ready line follows the node lines; wait for it briefly.
+    for (let i = 0; i < 100 && !/^cluster ready$/m.test(running.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  return running;
+}
+
+/** `dynamo console --attach URL`: a console that follows a cluster it does not run. */
+export async function attachConsole(url: string): Promise<RunningProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-attach-'));
+  const consoleBase = await freeBase(1);
+  return startDynamo(['console', '--port', String(consoleBase + 1), '--attach', url], /^console (http:\/\/\S+)$/m, dir);
+}
