@@ -77,7 +77,7 @@ function MemberRow({ member, view, now, pending, onConfirm, onRun, reasonId }: R
   const uptime = process?.state === 'up' && process.startedAt !== undefined ? formatDuration(now - process.startedAt) : '—';
   return (
     <Table.Tr>
-      <Table.Th scope="row" style={{ whiteSpace: 'nowrap' }}>
+      <Table.Th scope="row">
         <Group gap="xs" wrap="nowrap">
           <Text fw={600} ff="monospace">
             {member.id}
@@ -85,12 +85,12 @@ function MemberRow({ member, view, now, pending, onConfirm, onRun, reasonId }: R
           <Badge color={stateColours[word]}>{word}</Badge>
         </Group>
         {word === 'isolated' && (
-          <Text size="xs" c="dimmed" fw={400}>
+          <Text size="xs" c="dimmed" fw={400} style={{ whiteSpace: 'normal', maxWidth: 150 }}>
             cut off from {member.isolatedFrom.join(', ')}
           </Text>
         )}
         {note !== undefined && (
-          <Text size="xs" c="dimmed" fw={400}>
+          <Text size="xs" c="dimmed" fw={400} style={{ whiteSpace: 'normal', maxWidth: 150 }}>
             {note}
           </Text>
         )}

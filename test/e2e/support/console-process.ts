@@ -5,10 +5,10 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeBasePort } from '../../../bench/ports.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -19,23 +19,8 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base such that base+1 … base+span are all free now. */
-async function freeBase(span: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const checks = await Promise.all(Array.from({ length: span }, (_, i) => portFree(base + 1 + i)));
-    if (checks.every(Boolean)) return base;
-  }
-  throw new Error('no free port range found');
-}
+/** A base such that base+1 … base+span are all free now, below 32768 (bench/ports.ts). */
+const freeBase = freeBasePort;
 
 /** Runs `node bin/dynamo.js <args>` until `ready` matches its output (group 1: the address). */
 async function startDynamo(args: string[], ready: RegExp, dir: string, timeoutMs = 90_000): Promise<RunningProcess> {
