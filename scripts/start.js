@@ -61,7 +61,8 @@ function run(command, args, what, optional = false) {
 // 1. The build of core, bench (and the Electron shell, when `npm run build` includes it).
 const hasElectronSources = existsSync(at('electron'));
 const coreOutputs = ['dist/core/cli/main.js', 'dist/bench/command.js'];
-if (hasElectronSources && (scripts.build ?? '').includes('electron')) coreOutputs.push('dist/electron/main.js');
+// The shell is built only where the electron package is installed (electron/build.mjs skips it otherwise).
+if (hasElectronSources && existsSync(at('node_modules/electron')) && (scripts.build ?? '').includes('electron')) coreOutputs.push('dist/electron/main.js');
 const coreSources = ['core', 'bench', 'tsconfig.json', 'tsconfig.build.json', ...(hasElectronSources ? ['electron'] : [])];
 if (newest(coreSources) > oldest(coreOutputs)) run(npm, ['run', 'build'], 'building (core sources are newer than dist)');
 
