@@ -22,6 +22,7 @@ import type {
   ProcessStdio,
   SpawnOptions,
 } from '../core/host/process-handle.js';
+import { OnceEvent } from '../core/host/once-event.js';
 import { exitReasonWaitMs, exitSettleMs } from './limits.js';
 
 /** Why a utility process ended, when it did not exit cleanly. */
@@ -111,8 +112,7 @@ export class UtilityProcess implements ProcessHandle {
   /** The signal our own kill asked for: Electron reports no signals, so we remember it. */
   private killedWith: NodeJS.Signals | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
-  private result: UtilityProcessExit | undefined;
-  private readonly exitListeners = new Set<(exit: UtilityProcessExit) => void>();
+  private readonly exitedEvent = new OnceEvent<UtilityProcessExit>();
   private readonly onGone: GoneListener = (_event, details) => {
     if (details.type !== 'Utility' || (details.name !== this.serviceName && details.serviceName !== this.serviceName)) return;
     this.gone = details;
@@ -132,7 +132,7 @@ export class UtilityProcess implements ProcessHandle {
 
   /** Set once the process ended (and its port closed). */
   get exit(): UtilityProcessExit | undefined {
-    return this.result;
+    return this.exitedEvent.value;
   }
 
   /**
@@ -140,7 +140,7 @@ export class UtilityProcess implements ProcessHandle {
    * exit (`launch-failed`) is then reported asynchronously, as a child process reports it.
    */
   start(): boolean {
-    if (this.process !== undefined || this.result !== undefined) throw new Error(`${this.serviceName}: already started`);
+    if (this.process !== undefined || this.exitedEvent.value !== undefined) throw new Error(`${this.serviceName}: already started`);
     const { entryPoint, args, execArgv, cwd } = this.configuration;
     const stdio = this.configuration.stdio ?? 'inherit';
     this.electron.app.on('child-process-gone', this.onGone);
@@ -184,7 +184,7 @@ export class UtilityProcess implements ProcessHandle {
   }
 
   send(message: unknown): boolean {
-    if (this.result !== undefined || this.channel === undefined) return false;
+    if (this.exitedEvent.value !== undefined || this.channel === undefined) return false;
     return this.channel.send(message);
   }
 
@@ -200,28 +200,16 @@ export class UtilityProcess implements ProcessHandle {
 
   /** Like `onExit`, with the utility process's own account of the exit. */
   onDidExit(listener: (exit: UtilityProcessExit) => void): () => void {
-    if (this.result !== undefined) {
-      const exit = this.result;
-      let subscribed = true;
-      queueMicrotask(() => {
-        if (subscribed) listener(exit);
-      });
-      return () => {
-        subscribed = false;
-      };
-    }
-    this.exitListeners.add(listener);
-    return () => {
-      this.exitListeners.delete(listener);
-    };
+    return this.exitedEvent.listen(listener);
   }
+
 
   /**
    * Ends the process. Electron terminates a utility process one way only (SIGTERM on POSIX,
    * then reaps it), whatever signal is asked for; the signal is remembered for the exit report.
    */
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    if (this.process === undefined || this.result !== undefined) return false;
+    if (this.process === undefined || this.exitedEvent.value !== undefined) return false;
     const killed = this.process.kill();
     if (killed) this.killedWith ??= signal;
     return killed;
@@ -229,7 +217,7 @@ export class UtilityProcess implements ProcessHandle {
 
   /** Resolves once the process has ended; kills it if it has not within `maxWaitMs`. */
   waitForExit(maxWaitMs: number): Promise<UtilityProcessExit> {
-    if (this.result !== undefined) return Promise.resolve(this.result);
+    if (this.exitedEvent.value !== undefined) return Promise.resolve(this.exitedEvent.value);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.kill('SIGKILL'), maxWaitMs);
       this.onDidExit((exit) => {
@@ -248,7 +236,7 @@ export class UtilityProcess implements ProcessHandle {
    */
   private scheduleSettle(): void {
     // A closed port alone proves nothing about the process: only 'exit' or Electron's word do.
-    if (this.result !== undefined || (this.exitCode === undefined && this.gone === undefined)) return;
+    if (this.exitedEvent.value !== undefined || (this.exitCode === undefined && this.gone === undefined)) return;
     clearTimeout(this.settleTimer);
     const complete = this.exitCode !== undefined && this.portClosed;
     // Complete, an abnormal end still waits a moment for 'child-process-gone' to say why.
@@ -257,7 +245,7 @@ export class UtilityProcess implements ProcessHandle {
   }
 
   private finish(): void {
-    if (this.result !== undefined) return;
+    if (this.exitedEvent.value !== undefined) return;
     clearTimeout(this.settleTimer);
     this.electron.app.off('child-process-gone', this.onGone);
     this.port?.close();
@@ -268,10 +256,7 @@ export class UtilityProcess implements ProcessHandle {
     };
     const error = this.launchError ?? this.fatalError ?? goneError(this.gone);
     if (error !== undefined) exit.error = error;
-    this.result = exit;
-    const listeners = [...this.exitListeners];
-    this.exitListeners.clear();
-    for (const listener of listeners) listener(exit);
+    this.exitedEvent.fire(exit);
   }
 
   private crashReason(): UtilityProcessExit['reason'] {

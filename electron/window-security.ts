@@ -4,28 +4,10 @@
 // Electron's objects are injected as the few methods used, so all of it is tested without
 // Electron.
 
+import { contentSecurityPolicy } from '../core/admin/content-security-policy.js';
 import { windowHeight, windowHeightMin, windowWidth, windowWidthMin } from './limits.js';
 
-/**
- * The page's Content Security Policy: only our own files. No inline script and no eval
- * (script-src 'self' without 'unsafe-inline' or 'unsafe-eval'), no remote origin anywhere, no
- * plugins, frames, workers, forms or <base>. Inline *styles* are allowed: the component library
- * writes its theme's CSS variables in a <style> element, which is not script.
- */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "worker-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { contentSecurityPolicy };
 
 /** The window's webPreferences: every protection on, Node nowhere in the page. */
 export interface SecureWebPreferences {

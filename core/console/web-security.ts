@@ -12,25 +12,11 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentSecurityPolicy } from '../admin/content-security-policy.js';
+
+export { contentSecurityPolicy };
 
 export const tokenCookie = 'dynamo_console_token';
-
-/**
- * The Content-Security-Policy of every answer. Styles allow 'unsafe-inline' because the
- * component library sets style attributes and injects its theme's CSS variables; scripts do not.
- */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 export const securityHeaders: Readonly<Record<string, string>> = {
   'content-security-policy': contentSecurityPolicy,

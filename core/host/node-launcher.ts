@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { CodedError } from '../common/coded-error.js';
 import type { NodeInfo } from '../node/config.js';
 import { launchAbandonWaitMs, nodeLaunchTimeoutMs, nodeStopWaitMs } from './limits.js';
+import { OnceEvent } from './once-event.js';
 import { exitEventType, readyEventType, type NodeProcessApi, type NodeProcessConfig } from './node-process-api.js';
 import {
   onProcessEvent,
@@ -106,9 +107,8 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
   private endpoint: ProcessEndpoint | undefined;
   private remote: Comlink.Remote<Api> | undefined;
   private startedInfo: NodeInfo | undefined;
-  private exitInfo: ExitInfo | undefined;
+  private readonly exitedEvent = new OnceEvent<ExitInfo>();
   private failure: string | undefined;
-  private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
   private resolveExited!: (exit: ExitInfo) => void;
   private readonly exited = new Promise<ExitInfo>((resolve) => {
     this.resolveExited = resolve;
@@ -131,7 +131,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
   }
 
   get exit(): ExitInfo | undefined {
-    return this.exitInfo;
+    return this.exitedEvent.value;
   }
 
   get api(): Comlink.Remote<Api> {
@@ -203,7 +203,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
    */
   async stop(maxWaitMs: number = nodeStopWaitMs): Promise<ExitInfo> {
     if (this.handle === undefined) throw new Error(`node ${this.nodeId}: not launched`);
-    if (this.exitInfo !== undefined) return this.exitInfo;
+    if (this.exitedEvent.value !== undefined) return this.exitedEvent.value;
     this.intent ??= 'stop';
     const exited = this.waitForExit(maxWaitMs);
     if (this.phase === 'running') {
@@ -224,14 +224,14 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
 
   /** Sends `signal` (SIGKILL by default); the exit then counts as `killed`. */
   kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
-    if (this.handle === undefined || this.exitInfo !== undefined) return false;
+    if (this.handle === undefined || this.exitedEvent.value !== undefined) return false;
     this.intent = 'kill';
     return this.handle.kill(signal);
   }
 
   /** Resolves when the process has ended; kills it if it has not within `maxWaitMs`. */
   waitForExit(maxWaitMs: number): Promise<ExitInfo> {
-    if (this.exitInfo !== undefined) return Promise.resolve(this.exitInfo);
+    if (this.exitedEvent.value !== undefined) return Promise.resolve(this.exitedEvent.value);
     if (this.handle === undefined) return Promise.reject(new Error(`node ${this.nodeId}: not launched`));
     const timer = setTimeout(() => this.killOnTimeOut(), maxWaitMs);
     return this.exited.finally(() => clearTimeout(timer));
@@ -239,28 +239,16 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
 
   /** Calls `listener` once when the process ends (at once if it already has). */
   onExit(listener: (exit: ExitInfo) => void): () => void {
-    if (this.exitInfo !== undefined) {
-      const exit = this.exitInfo;
-      let subscribed = true;
-      queueMicrotask(() => {
-        if (subscribed) listener(exit);
-      });
-      return () => {
-        subscribed = false;
-      };
-    }
-    this.exitListeners.add(listener);
-    return () => {
-      this.exitListeners.delete(listener);
-    };
+    return this.exitedEvent.listen(listener);
   }
+
 
   /**
    * Kills a process that did not exit in time. That counts as `killed`, except when the
    * launcher itself gives up on a failed launch: the exit then stays `launch-failed`.
    */
   private killOnTimeOut(): void {
-    if (this.handle === undefined || this.exitInfo !== undefined) return;
+    if (this.handle === undefined || this.exitedEvent.value !== undefined) return;
     if (this.phase !== 'launching' || this.intent !== undefined) this.intent = 'kill';
     this.handle.kill('SIGKILL');
   }
@@ -268,7 +256,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
   /** Makes a process whose launch failed exit, then says why the launch failed. */
   private async abandonLaunch(cause: unknown): Promise<NodeLaunchError> {
     this.failure = errorMessage(cause);
-    if (this.exitInfo === undefined && this.handle !== undefined) {
+    if (this.exitedEvent.value === undefined && this.handle !== undefined) {
       if (this.ready) sendChildEvent(this.handle, { type: exitEventType });
       else this.handle.kill('SIGKILL');
     }
@@ -296,12 +284,9 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
 
   private settleExit(info: ExitInfo): void {
     this.phase = 'exited';
-    this.exitInfo = info;
     this.endpoint?.close();
     this.resolveExited(info);
-    const listeners = [...this.exitListeners];
-    this.exitListeners.clear();
-    for (const listener of listeners) listener(info);
+    this.exitedEvent.fire(info);
   }
 }
 
