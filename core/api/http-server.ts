@@ -2,6 +2,7 @@
 // status, ring and metrics. Every request is validated here, at the edge: a malformed one gets
 // a JSON error with a stable code and never reaches the store.
 
+import type { Socket } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
@@ -57,6 +58,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 8192 },
     bodyLimit: valueBytesMax,
     return503OnClosing: true,
+    clientErrorHandler,
+    // A path segment that is not valid percent-encoding, or one past maxParamLength, is refused
+    // by the router before any route runs; Fastify's own answer would carry the code
+    // "Bad Request" (and 414), outside CONTRACT.md (found by test/fuzz/http-api.fuzz.test.ts).
+    frameworkErrors: (error, _request, reply) => {
+      const apiError =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new ApiError('bad_key', `a bucket is at most ${bucketBytesMax} bytes and a key at most ${keyBytesMax}`)
+          : new ApiError('bad_request', error.message);
+      void (reply as unknown as FastifyReply).code(apiError.status).send(apiError.body());
+    },
   });
 
   // Values are bytes whatever their type; admin bodies are parsed as JSON by their routes.
@@ -270,6 +282,29 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * Answers a request Node's HTTP parser refused before any route ran (a bad chunk, a body short of
+ * its Content-Length, a malformed request line, oversized headers) with the contract's JSON error,
+ * where Fastify's default would answer {"error": "Bad Request"}, a code outside CONTRACT.md
+ * (found by test/fuzz/http-api.fuzz.test.ts). The status stays HTTP's: 431 for oversized
+ * headers and 408 for a request that timed out, 400 otherwise; the code is always bad_request.
+ */
+function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nothing left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, text] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request did not arrive in time']
+        : [400, 'Bad Request', 'the request is not well-formed HTTP'];
+  const body = JSON.stringify(new ApiError('bad_request', text).body());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /** The JSON sibling envelope of CONTRACT.md. */
