@@ -36,7 +36,7 @@ export interface PutCore {
 /** `counted` defaults to every target (no transfer in progress). */
 export function initPutCore(targets: readonly NodeId[], w: number, counted = targets.length): PutCore {
   assert(w >= 1, 'put: w must be at least 1');
-  assert(new Set(targets).size === targets.length, 'put: targets must be distinct');
+  assert(distinct(targets), 'put: targets must be distinct');
   assert(Number.isInteger(counted) && counted >= 1 && counted <= targets.length, 'put: counted must be 1..targets');
   return { targets, w, counted, acked: new Set(), failed: new Set(), extraAnswered: new Set() };
 }
@@ -78,4 +78,12 @@ export function progress(core: PutCore): PutProgress {
  */
 export function allAnswered(core: PutCore): boolean {
   return core.acked.size + core.failed.size + core.extraAnswered.size >= core.targets.length;
+}
+
+/** Whether no node appears twice; no allocation (one call per put, a handful of targets). */
+function distinct(targets: readonly NodeId[]): boolean {
+  for (let i = 1; i < targets.length; i++) {
+    for (let j = 0; j < i; j++) if (targets[i] === targets[j]) return false;
+  }
+  return true;
 }
