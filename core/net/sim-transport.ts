@@ -8,6 +8,7 @@ import type { NodeId } from '../common/types.js';
 import { encodeFrame, errorMessage, FrameError, FrameKind, messageProblem } from './frame.js';
 import type { SimMessageKind, SimNetwork } from './sim-network.js';
 import {
+  lostInFlight,
   TransportError,
   zeroTransportStats,
   type PeerMessage,
@@ -25,6 +26,8 @@ interface SimPending {
   timer: unknown;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** The network took the request (a failure after that may follow its delivery). */
+  sent: boolean;
 }
 
 /** One node's view of the simulated network. */
@@ -95,6 +98,7 @@ export class SimTransport implements Transport {
         }, options.timeoutMs),
         signal,
         onAbort: undefined,
+        sent: false,
       };
       if (signal) {
         pending.onAbort = () => this.settle(pending, new TransportError('aborted', 'the request was aborted', { cause: signal.reason }));
@@ -102,8 +106,8 @@ export class SimTransport implements Transport {
       }
       this.pending.set(id, pending);
       this.inFlightTo.set(to, inFlight + 1);
-      const sent = this.network.send(this, to, 'request', id, message, frame, (target, copy) => target.serve(this.self, id, copy));
-      if (!sent) {
+      pending.sent = this.network.send(this, to, 'request', id, message, frame, (target, copy) => target.serve(this.self, id, copy));
+      if (!pending.sent) {
         // Nobody listens there: like a refused connection, the request fails after one delay.
         const delayMs = this.network.getFaults().delayMsMin;
         this.network.clock.setTimeout(() => this.settle(pending, new TransportError('unreachable', `peer ${to} is down`)), delayMs);
@@ -230,7 +234,9 @@ export class SimTransport implements Transport {
     else this.inFlightTo.set(pending.to, inFlight);
     this.network.clock.clearTimeout(pending.timer);
     if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    if (outcome instanceof TransportError) pending.reject(outcome);
-    else pending.resolve(outcome);
+    if (outcome instanceof TransportError) {
+      outcome.maybeDelivered = pending.sent && lostInFlight(outcome.code);
+      pending.reject(outcome);
+    } else pending.resolve(outcome);
   }
 }

@@ -13,7 +13,7 @@ import { encodeFrame, FrameDecoder, FrameError, FrameKind, type Envelope } from 
 import { handshakeProof, helloMessage, makeNonce, parseChallenge, proofMatches, proofMessage } from './handshake.js';
 import { isAddressPeer, parseAddress } from './address.js';
 import { whenClosed, writeFrame, type TcpContext } from './tcp-context.js';
-import { TransportError, type PeerMessage, type RequestOptions } from './transport.js';
+import { lostInFlight, TransportError, type PeerMessage, type RequestOptions } from './transport.js';
 
 type LinkState = 'idle' | 'connecting' | 'ready';
 
@@ -268,11 +268,15 @@ export class OutboundLinks {
     link.pending.delete(pending.id);
     this.context.clock.clearTimeout(pending.timer);
     if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    if (pending.frame !== undefined) {
-      link.queuedBytes -= pending.frame.byteLength;
+    const written = pending.frame === undefined;
+    if (!written) {
+      link.queuedBytes -= pending.frame!.byteLength;
       pending.frame = undefined;
     }
-    if (outcome instanceof TransportError) pending.reject(outcome);
+    if (outcome instanceof TransportError) {
+      outcome.maybeDelivered = written && lostInFlight(outcome.code);
+      pending.reject(outcome);
+    }
     else pending.resolve(outcome);
   }
 

@@ -25,10 +25,21 @@ export class TransportError extends CodedError<TransportErrorCode> {
   override name = 'TransportError';
   /** For code 'remote': the error code the peer sent (the handler error's `code`, or 'internal'). */
   readonly remoteCode?: string;
+  /**
+   * The request had left this node when it failed (a time-out, a connection lost after the
+   * write), so the peer may have acted on it: a caller must not assume it did not happen.
+   * False when the request surely never reached the peer (refused at once, or still queued).
+   */
+  maybeDelivered = false;
   constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
     super(code, message, options);
     if (options?.remoteCode !== undefined) this.remoteCode = options.remoteCode;
   }
+}
+
+/** Whether a request that failed with `code` after it was sent may have reached the peer. */
+export function lostInFlight(code: TransportErrorCode): boolean {
+  return code === 'timeout' || code === 'unreachable' || code === 'aborted' || code === 'closed';
 }
 
 export interface RequestOptions {

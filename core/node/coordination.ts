@@ -206,14 +206,19 @@ export class Coordination {
       try {
         reply = await rpc.request(node, message, requestTimeoutMs * forwardTimeoutFactor);
       } catch (error) {
-        // A timed-out request may still have been applied; then the retry adds a second version
-        // with the same value, a sibling nobody has seen yet, which is what Dynamo accepts to
-        // stay writable (§4.4: clients reconcile).
         if (passesTheTurn(error)) {
           lastError = error;
           continue;
         }
         if (error instanceof TransportError && error.code === 'closed') return { kind: 'error', code: 'unavailable', message: 'this node is stopping' };
+        // The coordinator may have applied it (it timed out, or the link failed after the
+        // request left): sending it to another would make one client write two versions, and
+        // the client's next write, with the context we answer, would supersede only one of
+        // them. The outcome is unknown, as with any quorum failure.
+        if (error instanceof TransportError && error.maybeDelivered) {
+          this.options.log.debug({ bucket, key, node, error: describe(error) }, 'a forwarded put may or may not have been applied');
+          return { kind: 'quorum', acks: 0, required: w };
+        }
         return this.internal(`forwarding to ${node} failed: ${describe(error)}`, { bucket, key, node });
       }
       return this.forwardedOutcome(reply as PutDone, w, { bucket, key, node });
@@ -323,10 +328,14 @@ function rejected(error: unknown): PutEvent {
   return { type: 'REJECTED', code: 'internal', message: describe(error) };
 }
 
-/** Failures of a forwarded put after which the next preference-list node is tried. */
+/**
+ * Failures of a forwarded put after which the next preference-list node is tried: those where
+ * the put surely was not applied (it never left this node, or the coordinator refused it).
+ */
 function passesTheTurn(error: unknown): boolean {
   if (!(error instanceof TransportError)) return false;
-  if (error.code === 'unreachable' || error.code === 'timeout' || error.code === 'overloaded') return true;
+  if (error.code === 'overloaded') return true;
+  if ((error.code === 'unreachable' || error.code === 'timeout') && !error.maybeDelivered) return true;
   return error.code === 'remote' && (error.remoteCode === 'overloaded' || error.remoteCode === 'unavailable');
 }
 

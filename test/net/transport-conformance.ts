@@ -163,6 +163,8 @@ export function transportConformance(name: string, makeWorld: () => TransportWor
       });
       const error = await transportErrorOf(world, b.request('a', { type: 'q' }, { timeoutMs: 50 }));
       expect(error.code).toBe('timeout');
+      // The peer got it and may act on it: the caller must not take it as undone.
+      expect(error.maybeDelivered).toBe(true);
       release.resolve();
       a.onRequest(() => ({ type: 'on-time' }));
       expect(await world.run(b.request('a', { type: 'q' }, { timeoutMs }))).toEqual({ type: 'on-time' });
@@ -171,7 +173,9 @@ export function transportConformance(name: string, makeWorld: () => TransportWor
     it('fails a request to a peer nobody answers for with "unreachable"', async () => {
       const [, b] = await pair();
       await world.addUnreachable('ghost');
-      expect((await transportErrorOf(world, b.request('ghost', { type: 'q' }, { timeoutMs }))).code).toBe('unreachable');
+      const error = await transportErrorOf(world, b.request('ghost', { type: 'q' }, { timeoutMs }));
+      expect(error.code).toBe('unreachable');
+      expect(error.maybeDelivered).toBe(false);
     });
 
     it('fails an aborted request with "aborted", before or after it is sent', async () => {
@@ -195,6 +199,7 @@ export function transportConformance(name: string, makeWorld: () => TransportWor
       expect(noType.code).toBe('bad_message');
       const huge = await transportErrorOf(world, b.request('a', { type: 'q', value: Buffer.alloc(9 * 1024 * 1024) }, { timeoutMs }));
       expect(huge.code).toBe('too_large');
+      expect([notPlain, noType, huge].some((error) => error.maybeDelivered)).toBe(false);
       expect(await world.run(b.request('a', { type: 'q' }, { timeoutMs }))).toEqual({ type: 'ok' });
     });
 
@@ -212,8 +217,12 @@ export function transportConformance(name: string, makeWorld: () => TransportWor
       await world.run(new Promise<void>((resolve) => world.clock.setTimeout(resolve, 50)));
       b.isolate(['a']);
       expect(b.isolated()).toEqual(['a']);
-      expect((await transportErrorOf(world, inFlight)).code).toBe('unreachable');
-      expect((await transportErrorOf(world, b.request('a', { type: 'q' }, { timeoutMs }))).code).toBe('unreachable');
+      const cut = await transportErrorOf(world, inFlight);
+      expect(cut.code).toBe('unreachable');
+      expect(cut.maybeDelivered).toBe(true); // a took it before the cut
+      const refused = await transportErrorOf(world, b.request('a', { type: 'q' }, { timeoutMs }));
+      expect(refused.code).toBe('unreachable');
+      expect(refused.maybeDelivered).toBe(false); // it never left b
       expect(await world.run(b.request('c', { type: 'q' }, { timeoutMs }))).toEqual({ type: 'ok' }); // others unaffected
       // Traffic from the isolated peer is dropped unseen: its request times out.
       b.onRequest(() => ({ type: 'from-b' }));

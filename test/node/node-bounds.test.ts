@@ -5,49 +5,15 @@
 // for a run in progress; and `stop()` lets no peer request reach the store afterwards.
 
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../core/common/random.js';
-import type { Member } from '../../core/common/types.js';
-import { SimNetwork } from '../../core/net/sim-network.js';
-import { VirtualClock } from '../../core/net/virtual-clock.js';
 import { OverloadedError } from '../../core/node/coordination.js';
-import { DynamoNode } from '../../core/node/dynamo-node.js';
 import { KeyBusyError, KeyLocks } from '../../core/node/key-locks.js';
 import { PeriodicTask } from '../../core/node/periodic-task.js';
-import { MemoryStore } from '../../core/storage/memory-store.js';
 import type { Store } from '../../core/storage/store.js';
 import { silentLog, type Log } from '../../core/common/log.js';
+import { VirtualClock } from '../../core/net/virtual-clock.js';
+import { simNodes } from '../support/sim-nodes.js';
 
-async function simCluster(options: { inFlightMax?: number; wrapStore?: (id: string, store: Store) => Store; log?: Log } = {}) {
-  const clock = new VirtualClock();
-  const random = new SeededRandom(7);
-  const network = new SimNetwork({ random: random.fork(), clock, faults: { delayMsMin: 5, delayMsMax: 5 } });
-  const members: Member[] = ['n1', 'n2', 'n3'].map((id) => ({ id, http: id, peer: id, weight: 1 }));
-  const nodes: DynamoNode[] = [];
-  for (const member of members) {
-    const memory = new MemoryStore();
-    await memory.open();
-    const store = options.wrapStore?.(member.id, memory) ?? memory;
-    const node = new DynamoNode({
-      id: member.id,
-      store,
-      log: options.log,
-      transport: network.transport(member.id),
-      clock,
-      random: random.fork(),
-      ringSize: 8,
-      n: 3,
-      r: 2,
-      w: 2,
-      self: member,
-      formed: { cluster: 'bounds', members },
-      seedsAreAddresses: false,
-      clientRequestsInFlightMax: options.inFlightMax,
-    });
-    await node.start();
-    nodes.push(node);
-  }
-  return { clock, nodes };
-}
+const simCluster = simNodes;
 
 const write = { context: { vv: {}, dots: [] }, value: new Uint8Array([1]), contentType: 'text/plain', deleted: false };
 
