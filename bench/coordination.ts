@@ -98,7 +98,7 @@ function withTimer<E extends { type: string }>(start: (finish: () => void) => Se
 
 function getWithMachine(logic: ReturnType<typeof getLogic>, respond: (response: GetResponse) => void): void {
   withTimer<GetEvent>((finish) => {
-    const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, r: 2, timeoutMs, respond, finish };
+    const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, r: 2, historyMax: 8, timeoutMs, respond, finish };
     return createActor(logic, { input }).start() as unknown as Sender<GetEvent>;
   });
 }

@@ -15,7 +15,10 @@ export class ClientError extends CodedError<'unreachable' | 'protocol'> {
 export interface SiblingView {
   value: Uint8Array;
   contentType: string;
+  /** The version's own clock: the context it was written with plus its dot. */
   clock: Record<string, number>;
+  /** The write that made it. */
+  dot: { node: string; counter: number };
   lastModified: string;
 }
 

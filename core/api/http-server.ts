@@ -19,6 +19,7 @@ import type { CausalContext } from '../version/causal-context.js';
 import { contextScope } from '../version/context.js';
 import type { ContextCodec } from '../version/context.js';
 import { parseAddress } from '../net/address.js';
+import { historyJson, siblingEnvelope } from './envelope.js';
 import { ApiError, type ApiErrorCode } from './errors.js';
 import { NodeEventStream } from './event-stream.js';
 import { NodeMetrics, type Operation } from './metrics.js';
@@ -258,6 +259,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return admin.locate(bucket, key);
   });
 
+  app.get<{ Params: KvParams; Querystring: KvQuery }>('/v1/admin/history/:bucket/:key', async (request) => {
+    const { bucket, key } = validateKey(request.params);
+    const r = quorumParam(request.query.r, 'r', node.r, node.n);
+    const outcome = await node.get(bucket, key, r);
+    if (outcome.kind === 'quorum') throw quorumError(outcome.replies, outcome.required, 'replies');
+    return historyJson(outcome.state);
+  });
+
   app.get<{ Params: KvParams }>('/v1/admin/local/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
     return sendState(reply, bucket, key, await admin.localReplica(bucket, key), true);
@@ -305,20 +314,6 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
     socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n\r\n${body}`);
   }
   socket.destroy(error);
-}
-
-/** The JSON sibling envelope of CONTRACT.md. */
-export function siblingEnvelope(context: string, state: SiblingSet) {
-  return {
-    context,
-    siblings: liveSiblings(state).map((sibling) => ({
-      value: Buffer.from(sibling.value.buffer, sibling.value.byteOffset, sibling.value.byteLength).toString('base64'),
-      contentType: sibling.contentType,
-      clock: { [sibling.node]: sibling.counter },
-      dot: { node: sibling.node, counter: sibling.counter },
-      lastModified: new Date(sibling.lastModified).toISOString(),
-    })),
-  };
 }
 
 function operationOf(method: string, route: string | undefined): Operation {

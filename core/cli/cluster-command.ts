@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import { CliExit } from '../cli-kit/exit.js';
 import { checkQuorum, hostPortList, integerIn, nodeIdArg, onOff, powerOfTwo } from '../cli-kit/options.js';
 import { logLevels } from '../common/log.js';
-import { ringSizeMax, ringSizeMin } from '../common/limits.js';
+import { historyVersionsDefault, historyVersionsMax, ringSizeMax, ringSizeMin } from '../common/limits.js';
 import {
   gossipIntervalMsMax,
   gossipIntervalMsMin,
@@ -51,6 +51,7 @@ export function addNodeOptions(command: Command, tokenHelp = 'require this beare
     .option('--token <token>', tokenHelp)
     .option('--gossip-interval <ms>', 'milliseconds between gossip rounds', integerIn(gossipIntervalMsMin, gossipIntervalMsMax), 1000)
     .option('--phi-threshold <phi>', 'phi-accrual level above which a silent member is down', integerIn(phiThresholdMin, phiThresholdMax), 8)
+    .option('--history <n>', 'superseded versions kept per key for inspection, 0 is off (the same on every node)', integerIn(0, historyVersionsMax), historyVersionsDefault)
     .addOption(
       new Option('--log-level <level>', 'least severe level written to <dir>/node.log (warnings and errors also go to stderr)')
         .choices(logLevels)
@@ -124,6 +125,7 @@ export function addClusterCommands(program: Command): void {
         gossipIntervalMs: options.gossipInterval,
         phiThreshold: options.phiThreshold,
         logLevel: options.logLevel,
+        historyVersions: options.history,
       });
     } catch (error) {
       throw new CliExit(1, `cannot start node ${options.id}: ${(error as Error).message}`);

@@ -30,6 +30,7 @@ interface ConsoleOptions {
   gossipInterval: number;
   phiThreshold: number;
   logLevel: LogLevel;
+  history: number;
 }
 
 export function addConsoleCommand(program: Command): void {
@@ -92,6 +93,7 @@ async function serve(options: ConsoleOptions, token: string | undefined, nodeTok
             gossipInterval: options.gossipInterval,
             phiThreshold: options.phiThreshold,
             logLevel: options.logLevel,
+            history: options.history,
           });
   } catch (error) {
     const what = options.attach !== undefined ? `cannot attach to ${options.attach}` : 'cannot start the cluster';

@@ -1,4 +1,5 @@
-// `dynamo put | get | delete | status`: one HTTP request each through DynamoClient.
+// `dynamo put | get | delete | join | leave | repair | status`: one HTTP request each through
+// DynamoClient (`dynamo resolve` is in resolve-command.ts).
 // Exit status: 0 done, 1 unreachable endpoint or an error answer, 3 not found (get).
 
 import type { Command } from 'commander';
@@ -12,26 +13,27 @@ interface EndpointOptions {
   token?: string;
 }
 
-function client(options: EndpointOptions & { timeoutMs?: number }): DynamoClient {
+export function client(options: EndpointOptions & { timeoutMs?: number }): DynamoClient {
   return new DynamoClient(options.endpoint, { token: options.token ?? process.env.DYNAMO_TOKEN, timeoutMs: options.timeoutMs });
 }
 
-async function readStdin(): Promise<Uint8Array> {
+export async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
-function failWith(result: { status: number; error: string; message: string }): never {
+export function failWith(result: { status: number; error: string; message: string }): never {
   throw new CliExit(1, `error ${result.status} ${result.error}: ${result.message}`);
 }
 
-export function addDataCommands(program: Command): void {
-  const withEndpoint = (command: Command) =>
-    command
-      .requiredOption('--endpoint <url>', 'a node of the cluster, e.g. http://127.0.0.1:8001', endpointUrl)
-      .option('--token <token>', 'bearer token (or DYNAMO_TOKEN)');
+/** The options of every command that talks to one node. */
+export const withEndpoint = (command: Command) =>
+  command
+    .requiredOption('--endpoint <url>', 'a node of the cluster, e.g. http://127.0.0.1:8001', endpointUrl)
+    .option('--token <token>', 'bearer token (or DYNAMO_TOKEN)');
 
+export function addDataCommands(program: Command): void {
   withEndpoint(program.command('put').description('write a value; prints the new context'))
     .argument('<bucket>')
     .argument('<key>')

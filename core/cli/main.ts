@@ -11,6 +11,7 @@ import { CliExit } from '../cli-kit/exit.js';
 import { addClusterCommands } from './cluster-command.js';
 import { addConsoleCommand } from './console-command.js';
 import { addDataCommands } from './data-commands.js';
+import { addResolveCommand } from './resolve-command.js';
 
 /** Adds commands to the program; how packages outside core (the benchmark) extend `dynamo`. */
 export type CommandExtension = (program: Command) => void;
@@ -27,6 +28,7 @@ export function buildProgram(extensions: readonly CommandExtension[] = []): Comm
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addClusterCommands(program);
   addDataCommands(program);
+  addResolveCommand(program);
   addConsoleCommand(program);
   for (const extend of extensions) extend(program);
   for (const command of program.commands) {

@@ -56,6 +56,13 @@ export const contextCharsMax = 8192;
  * write a client made without reading back in between, which is rarely more than a few.
  */
 export const contextDotsMax = 8;
+/**
+ * Superseded versions each key keeps, as metadata, for inspection (core/version/history.ts):
+ * the default of the node option --history N, and its largest value. The same N must be given
+ * to every node of a cluster.
+ */
+export const historyVersionsDefault = 8;
+export const historyVersionsMax = 64;
 
 // Peer network (core/net).
 

@@ -40,6 +40,8 @@ export interface LocalConsoleOptions {
   gossipInterval?: number;
   phiThreshold?: number;
   logLevel?: LogLevel;
+  /** Superseded versions each key keeps (--history). */
+  history?: number;
   /** How node processes start: child_process by default; the desktop shell passes a utilityProcess spawner. */
   spawn?: ProcessSpawner;
   /** The node process entry (core/host/local-cluster.ts `nodeEntry` by default) and its runtime flags. */
@@ -72,6 +74,7 @@ export function clusterOptions(options: LocalConsoleOptions): LocalClusterOption
     gossipInterval: options.gossipInterval,
     phiThreshold: options.phiThreshold,
     logLevel: options.logLevel,
+    history: options.history,
   };
 }
 

@@ -7,6 +7,7 @@
 // The XState machine in get.machine.ts only moves between states; every decision is here.
 
 import { assert } from '../common/assert.js';
+import { historyVersionsDefault } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
 import { emptySiblingSet, mergeSiblingSets, needsRepair } from '../version/sibling-set.js';
 import type { SiblingSet } from '../version/sibling-set.js';
@@ -29,18 +30,20 @@ export interface GetCore {
   readonly states: Map<NodeId, SiblingSet | null>;
   readonly failed: Set<NodeId>;
   merged: SiblingSet | undefined;
+  /** Superseded versions a state keeps (the node's --history). */
+  readonly historyMax: number;
 }
 
-export function initGetCore(targets: readonly NodeId[], r: number): GetCore {
+export function initGetCore(targets: readonly NodeId[], r: number, historyMax = historyVersionsDefault): GetCore {
   assert(r >= 1, 'get: r must be at least 1');
-  return { targets, r, states: new Map(), failed: new Set(), merged: undefined };
+  return { targets, r, states: new Map(), failed: new Set(), merged: undefined, historyMax };
 }
 
 /** Records one replica's reply; a duplicate or late reply from the same node is ignored. */
 export function addReply(core: GetCore, node: NodeId, state: SiblingSet | null): void {
   if (core.states.has(node) || core.failed.has(node)) return;
   core.states.set(node, state);
-  if (state !== null) core.merged = core.merged === undefined ? state : mergeSiblingSets(core.merged, state);
+  if (state !== null) core.merged = core.merged === undefined ? state : mergeSiblingSets(core.merged, state, core.historyMax);
 }
 
 /** Records that a replica could not answer (unreachable, timed out, error). */
@@ -76,7 +79,7 @@ export function repairs(core: GetCore): Repair[] {
   if (merged === undefined) return [];
   const out: Repair[] = [];
   for (const [node, state] of core.states) {
-    if (state === null || needsRepair(state, merged)) out.push({ node, state: merged });
+    if (state === null || needsRepair(state, merged, core.historyMax)) out.push({ node, state: merged });
   }
   return out;
 }

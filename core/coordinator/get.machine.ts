@@ -24,6 +24,8 @@ export interface GetInput {
   /** The active preference list: primaries, and fallbacks tagged with the primary they stand in for. */
   targets: readonly AnnotatedNode[];
   r: number;
+  /** Superseded versions a state keeps (the node's --history). */
+  historyMax: number;
   timeoutMs: number;
   /** Called exactly once, with the answer for the client. */
   respond: (response: core.GetResponse) => void;
@@ -66,7 +68,7 @@ export const getMachine = setup({
   },
 }).createMachine({
   id: 'get',
-  context: ({ input }) => ({ request: input, core: core.initGetCore(input.targets.map((target) => target.node), input.r) }),
+  context: ({ input }) => ({ request: input, core: core.initGetCore(input.targets.map((target) => target.node), input.r, input.historyMax) }),
   initial: 'waitingForReplicas',
   states: {
     waitingForReplicas: {

@@ -47,6 +47,8 @@ export interface LocalClusterOptions {
   phiThreshold?: number;
   /** The least severe level each node writes to its <dir>/node.log; info by default. */
   logLevel?: LogLevel;
+  /** Superseded versions each key keeps (--history). */
+  history?: number;
 }
 
 /** The environment node processes get on top of ours: a small libuv pool (see limits.ts). */
@@ -102,6 +104,7 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     gossipIntervalMs: options.gossipInterval,
     phiThreshold: options.phiThreshold,
     logLevel: options.logLevel,
+    historyVersions: options.history,
   }));
 }
 

@@ -81,6 +81,7 @@ export async function startNodeProcess(config: NodeProcessConfig): Promise<Runni
       antiEntropyIntervalMs: config.antiEntropyIntervalMs,
       gossipIntervalMs: config.gossipIntervalMs,
       phiThreshold: config.phiThreshold,
+      historyVersions: config.historyVersions,
       allowFaultInjection: config.allowFaultInjection,
       log,
     });

@@ -34,6 +34,8 @@ export interface NodeConfig {
   phiThreshold?: number;
   /** Background anti-entropy interval (one partition exchange per tick). */
   antiEntropyIntervalMs?: number;
+  /** Superseded versions each key keeps for inspection (--history; the same on every node). */
+  historyVersions?: number;
 }
 
 /** What a started node reports about itself. */

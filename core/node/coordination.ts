@@ -68,6 +68,8 @@ export interface CoordinationOptions {
   n: number;
   r: number;
   w: number;
+  /** Superseded versions a state keeps (the node's --history). */
+  historyMax: number;
   clock: Clock;
   placement: KeyPlacement;
   replica: Replica;
@@ -165,7 +167,7 @@ export class Coordination {
     return new Promise((resolve) => {
       const respond = (response: GetResponse) => resolve(response.kind === 'ok' ? { kind: 'ok', state: response.state } : response);
       const timer = new RequestTimer(clock);
-      const input = { bucket, key, partition, targets, r, timeoutMs: requestTimeoutMs, respond, finish: timer.clear };
+      const input = { bucket, key, partition, targets, r, historyMax: this.options.historyMax, timeoutMs: requestTimeoutMs, respond, finish: timer.clear };
       timer.start(createActor(this.getLogic, { input }).start(), requestTimeoutMs);
     });
   }

@@ -13,7 +13,7 @@
 
 import { assert } from '../common/assert.js';
 import type { Clock } from '../common/clock.js';
-import { requestTimeoutMsDefault } from '../common/limits.js';
+import { historyVersionsDefault, requestTimeoutMsDefault } from '../common/limits.js';
 import { silentLog, type Log } from '../common/log.js';
 import type { Random } from '../common/random.js';
 import type { Member, NodeId } from '../common/types.js';
@@ -80,6 +80,8 @@ export interface DynamoNodeOptions {
   tombstoneGraceMs?: number;
   /** Client requests coordinated at once before `overloaded` (default clientRequestsInFlightMax). */
   clientRequestsInFlightMax?: number;
+  /** Superseded versions each key keeps for inspection (default 8; 0 is off; the same on every node). */
+  historyVersions?: number;
 }
 
 export class DynamoNode {
@@ -144,7 +146,8 @@ export class DynamoNode {
     });
     const isUp = this.detector.isUp;
     const placement = new KeyPlacement({ self: id, membership: this.membership, isUp, hintedHandoff });
-    this.replica = new Replica({ store, hintsPerTargetMax: limits.hintsPerTargetMax, keyLockQueueMax: limits.keyLockQueueMax });
+    const historyMax = options.historyVersions ?? historyVersionsDefault;
+    this.replica = new Replica({ store, hintsPerTargetMax: limits.hintsPerTargetMax, keyLockQueueMax: limits.keyLockQueueMax, historyMax });
     const rpc = new ReplicaRpc({
       self: id,
       replica: this.replica,
@@ -160,6 +163,7 @@ export class DynamoNode {
       n,
       r,
       w,
+      historyMax,
       clock,
       placement,
       replica: this.replica,

@@ -47,6 +47,8 @@ export interface ReplicaOptions {
   hintsPerTargetMax: number;
   /** Most read-modify-writes waiting on one key (key-locks.ts). */
   keyLockQueueMax: number;
+  /** Superseded versions each key keeps (core/version/history.ts; the node's --history). */
+  historyMax: number;
 }
 
 export class Replica {
@@ -54,6 +56,7 @@ export class Replica {
   private readonly locks: KeyLocks;
   private readonly hintCounts = new Map<NodeId, number>();
   private readonly hintsPerTargetMax: number;
+  private readonly historyMax: number;
   onDataWrite: DataWriteListener | undefined;
   hintsRefused = 0;
 
@@ -65,6 +68,7 @@ export class Replica {
   constructor(options: ReplicaOptions) {
     this.store = options.store;
     this.hintsPerTargetMax = options.hintsPerTargetMax;
+    this.historyMax = options.historyMax;
     this.locks = new KeyLocks(options.keyLockQueueMax);
   }
 
@@ -105,7 +109,7 @@ export class Replica {
     return this.locks.run(lockName(undefined, dataKey), async () => {
       const before = await this.store.data.get(dataKey);
       const local = before === undefined ? undefined : decodeRecord(before);
-      const result = coordinatePut(local, context.vv, coordinator, write, context.dots);
+      const result = coordinatePut(local, context.vv, coordinator, write, context.dots, this.historyMax);
       if (!result.ok) return { result, encoded: undefined };
       const encoded = encodeRecord(result.state);
       await this.store.data.put(dataKey, encoded);
@@ -231,10 +235,10 @@ export class Replica {
           throw new HintsFullError('hints_full', `hints for ${target} are full (${this.hintsPerTargetMax})`);
         }
         // Stored in canonical form, whatever the sender sent.
-        merged = mergeSiblingSets({ vv: {}, siblings: [] }, incoming);
+        merged = mergeSiblingSets({ vv: {}, siblings: [] }, incoming, this.historyMax);
       } else {
         const local = decodeRecord(before);
-        merged = mergeSiblingSets(local, incoming);
+        merged = mergeSiblingSets(local, incoming, this.historyMax);
         if (siblingSetEquals(merged, local)) return;
       }
       const after = encodeRecord(merged);

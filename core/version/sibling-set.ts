@@ -37,7 +37,11 @@
 
 import { assert } from '../common/assert.js';
 import { contextCovers, contextMaxCounter, foldDots, type CausalContext, type Dot } from './causal-context.js';
-import { clockEntriesMax, siblingsMax } from '../common/limits.js';
+import { clockEntriesMax, historyVersionsDefault, siblingsMax } from '../common/limits.js';
+import { historyDominates, historyHas, mergeHistories, noHistory, type HistoryEntry, type VersionMeta } from './history.js';
+import { compareDots, compareSiblings } from './canonical.js';
+
+export { compareDots, isValidSiblingSet, isTombstoneOnly, liveSiblings, siblingEquals, siblingSetEquals } from './canonical.js';
 import type { NodeId } from '../common/types.js';
 import {
   isValidNodeId,
@@ -64,6 +68,12 @@ export interface Sibling {
   lastModified: number;
   /** A tombstone: the write was a delete. */
   deleted: boolean;
+  /**
+   * What the writer had seen (its context), absent when nothing: the version's own clock is
+   * `past` plus its dot, as the paper's Figure 3 writes D3 ([Sx,2],[Sy,1]). Informational: the
+   * merge keeps or drops siblings by their dots alone.
+   */
+  past?: VersionVector;
 }
 
 /** A key's state on one replica. */
@@ -80,6 +90,8 @@ export interface SiblingSet {
   cloud?: readonly Dot[];
   /** The versions no write this replica has seen superseded, sorted by (node, counter). */
   siblings: Sibling[];
+  /** Superseded versions, newest first, bounded (history.ts); absent when none are kept. */
+  history?: readonly HistoryEntry[];
 }
 
 /** What a client's put or delete supplies. */
@@ -140,6 +152,7 @@ export function coordinatePut(
   coordinator: NodeId,
   write: SiblingWrite,
   contextDots: readonly Dot[] = noDots,
+  historyMax = historyVersionsDefault,
 ): PutResult {
   assert(isValidNodeId(coordinator), 'coordinatePut: invalid coordinator id');
   const base = local ?? empty;
@@ -154,12 +167,18 @@ export function coordinatePut(
     lastModified: write.lastModified,
     deleted: write.deleted,
   };
+  const past = pastOf(context, contextDots);
+  if (past !== undefined) sibling.past = past;
 
   const siblings: Sibling[] = [];
+  let superseded: Sibling[] | undefined;
   let placed = false;
   for (let i = 0; i < base.siblings.length; i++) {
     const kept = base.siblings[i];
-    if (contextCovers(seen, kept.node, kept.counter)) continue;
+    if (contextCovers(seen, kept.node, kept.counter)) {
+      if (historyMax > 0) (superseded ??= []).push(kept);
+      continue;
+    }
     // The new dot is above every local dot of this coordinator, so it sorts after them.
     if (!placed && compareDots(coordinator, counter, kept.node, kept.counter) < 0) {
       siblings.push(sibling);
@@ -192,7 +211,22 @@ export function coordinatePut(
   if (entries > clockEntriesMax) {
     return refuse('too_many_clock_entries', entries, clockEntriesMax);
   }
-  return { ok: true, state: withCloud(vv, siblings, cloud), sibling };
+  const history = mergeHistories(base.history ?? noHistory, noHistory, (superseded ?? noVersions).map(metaOf), historyMax);
+  return { ok: true, state: withExtras(vv, siblings, cloud, history), sibling };
+}
+
+/** A context as one vector: its loose dots raise their node's entry (a vector cannot skip). */
+function pastOf(context: VersionVector, dots: readonly Dot[]): VersionVector | undefined {
+  let past = context;
+  for (const [node, counter] of dots) if (counter > vvGet(past, node)) past = { ...past, [node]: counter };
+  return vvSize(past) === 0 ? undefined : past;
+}
+
+const noVersions: readonly Sibling[] = Object.freeze([]);
+const emptyVector: VersionVector = Object.freeze({}) as VersionVector;
+
+function metaOf(sibling: Sibling): VersionMeta {
+  return { ...sibling, past: sibling.past ?? emptyVector };
 }
 
 /**
@@ -201,10 +235,12 @@ export function coordinatePut(
  * side has seen but no longer holds was superseded there. Never refuses and never drops a
  * sibling that neither side superseded.
  */
-export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
+export function mergeSiblingSets(a: SiblingSet, b: SiblingSet, historyMax = historyVersionsDefault): SiblingSet {
   const as = a.siblings;
   const bs = b.siblings;
   const siblings: Sibling[] = [];
+  // Siblings one side superseded and the other still held: they join the history.
+  let superseded: VersionMeta[] | undefined;
   let i = 0;
   let j = 0;
   while (i < as.length || j < bs.length) {
@@ -218,17 +254,25 @@ export function mergeSiblingSets(a: SiblingSet, b: SiblingSet): SiblingSet {
       const s = as[i++];
       assert(i === as.length || compareSiblings(s, as[i]) < 0, 'merge: siblings not canonical');
       if (!stateCovers(b, s.node, s.counter)) siblings.push(s);
+      else if (historyMax > 0) (superseded ??= []).push(metaOf(s));
     } else {
       const s = bs[j++];
       assert(j === bs.length || compareSiblings(s, bs[j]) < 0, 'merge: siblings not canonical');
       if (!stateCovers(a, s.node, s.counter)) siblings.push(s);
+      else if (historyMax > 0) (superseded ??= []).push(metaOf(s));
     }
   }
+  const history =
+    a.history === undefined && b.history === undefined && superseded === undefined
+      ? noHistory
+      : mergeHistories(a.history ?? noHistory, b.history ?? noHistory, superseded ?? noMetas, historyMax);
   const vv = vvMerge(a.vv, b.vv);
-  if (a.cloud === undefined && b.cloud === undefined) return { vv, siblings };
+  if (a.cloud === undefined && b.cloud === undefined) return withExtras(vv, siblings, undefined, history);
   const compact = foldDots(vv, [...(a.cloud ?? []), ...(b.cloud ?? [])]);
-  return withCloud(compact.vv, siblings, compact.dots);
+  return withExtras(compact.vv, siblings, compact.dots, history);
 }
+
+const noMetas: readonly VersionMeta[] = Object.freeze([]);
 
 /** True when the state has seen the write (node, counter): its vector or its dot cloud covers it. */
 export function stateCovers(state: SiblingSet, node: NodeId, counter: number): boolean {
@@ -239,16 +283,22 @@ export function stateCovers(state: SiblingSet, node: NodeId, counter: number): b
   return false;
 }
 
-function withCloud(vv: VersionVector, siblings: Sibling[], cloud: readonly Dot[] | undefined): SiblingSet {
-  return cloud === undefined || cloud.length === 0 ? { vv, siblings } : { vv, siblings, cloud };
+/** A state in canonical form: the dot cloud and the history only when not empty. */
+function withExtras(vv: VersionVector, siblings: Sibling[], cloud: readonly Dot[] | undefined, history: readonly HistoryEntry[]): SiblingSet {
+  const state: SiblingSet = { vv, siblings };
+  if (cloud !== undefined && cloud.length > 0) state.cloud = cloud;
+  if (history.length > 0) state.history = history;
+  return state;
 }
 
 /**
  * True when `a` already holds everything `b` knows: merging `b` into `a` would leave `a`
  * unchanged. Computed without building the merge.
  */
-export function dominates(a: SiblingSet, b: SiblingSet): boolean {
+export function dominates(a: SiblingSet, b: SiblingSet, historyMax = historyVersionsDefault): boolean {
   if (!vvDescends(a.vv, b.vv)) return false;
+  const aHistory = a.history ?? noHistory;
+  if (b.history !== undefined && !historyDominates(aHistory, b.history, historyMax)) return false;
   if (b.cloud !== undefined) {
     for (const [node, counter] of b.cloud) if (!stateCovers(a, node, counter)) return false;
   }
@@ -266,113 +316,21 @@ export function dominates(a: SiblingSet, b: SiblingSet): boolean {
       const s = as[i++];
       if (stateCovers(b, s.node, s.counter)) return false;
     } else {
-      // Only in b: the merge adds it unless a has seen it (a superseded it).
+      // Only in b: the merge adds it unless a has seen it (a superseded it); then it joins
+      // a's history, unless already there or too old to be kept.
       const s = bs[j++];
       if (!stateCovers(a, s.node, s.counter)) return false;
+      if (historyMax > 0 && !historyHas(aHistory, s.node, s.counter)) {
+        if (!historyDominates(aHistory, [{ ...metaOf(s), size: 0, hash: 0 }], historyMax)) return false;
+      }
     }
   }
   return true;
 }
 
 /** True when merging `merged` (e.g. a read's reconciled state) into `replica` would change it. */
-export function needsRepair(replica: SiblingSet, merged: SiblingSet): boolean {
-  return !dominates(replica, merged);
-}
-
-/** Structural equality of two canonical states, values compared byte by byte. */
-export function siblingSetEquals(a: SiblingSet, b: SiblingSet): boolean {
-  if (a.siblings.length !== b.siblings.length || !vvEqual(a.vv, b.vv)) return false;
-  const ac = a.cloud ?? [];
-  const bc = b.cloud ?? [];
-  if (ac.length !== bc.length) return false;
-  for (let i = 0; i < ac.length; i++) if (ac[i][0] !== bc[i][0] || ac[i][1] !== bc[i][1]) return false;
-  for (let i = 0; i < a.siblings.length; i++) {
-    if (!siblingEquals(a.siblings[i], b.siblings[i])) return false;
-  }
-  return true;
-}
-
-/** Field-by-field equality of two siblings, values compared byte by byte. */
-export function siblingEquals(a: Sibling, b: Sibling): boolean {
-  if (a === b) return true;
-  if (
-    a.node !== b.node ||
-    a.counter !== b.counter ||
-    a.deleted !== b.deleted ||
-    a.contentType !== b.contentType ||
-    a.lastModified !== b.lastModified ||
-    a.value.length !== b.value.length
-  ) {
-    return false;
-  }
-  for (let k = 0; k < a.value.length; k++) {
-    if (a.value[k] !== b.value[k]) return false;
-  }
-  return true;
-}
-
-/** The siblings that are values, not tombstones. */
-export function liveSiblings(s: SiblingSet): Sibling[] {
-  return s.siblings.filter((sibling) => !sibling.deleted);
-}
-
-/**
- * True when the key has siblings and every one is a tombstone: it reads as deleted and, once
- * every replica holds the same, may be collected. False for the empty state.
- */
-export function isTombstoneOnly(s: SiblingSet): boolean {
-  if (s.siblings.length === 0) return false;
-  for (let i = 0; i < s.siblings.length; i++) {
-    if (!s.siblings[i].deleted) return false;
-  }
-  return true;
-}
-
-/**
- * True when `value` is a well-formed canonical state (for data from a peer or from disk):
- * a valid vector, valid siblings with unique dots in (node, counter) order, each covered by the
- * vector. Sizes are not bounded here (merges may pass siblingsMax); frame size bounds memory.
- */
-export function isValidSiblingSet(value: unknown): value is SiblingSet {
-  if (typeof value !== 'object' || value === null) return false;
-  const { vv, siblings, cloud } = value as { vv?: unknown; siblings?: unknown; cloud?: unknown };
-  if (!isValidVersionVector(vv) || !Array.isArray(siblings)) return false;
-  if (cloud !== undefined) {
-    if (!Array.isArray(cloud) || cloud.length === 0) return false;
-    for (let i = 0; i < cloud.length; i++) {
-      const dot = cloud[i] as unknown;
-      if (!Array.isArray(dot) || dot.length !== 2 || !isValidNodeId(dot[0])) return false;
-      if (!Number.isSafeInteger(dot[1]) || dot[1] <= vvGet(vv, dot[0]) + 1) return false;
-      if (i > 0 && compareDots(cloud[i - 1][0], cloud[i - 1][1], dot[0], dot[1]) >= 0) return false;
-    }
-  }
-  for (let i = 0; i < siblings.length; i++) {
-    const s = siblings[i] as Partial<Sibling> | null;
-    if (
-      typeof s !== 'object' ||
-      s === null ||
-      !isValidNodeId(s.node) ||
-      typeof s.counter !== 'number' ||
-      !Number.isSafeInteger(s.counter) ||
-      s.counter <= 0 ||
-      !(s.value instanceof Uint8Array) ||
-      typeof s.contentType !== 'string' ||
-      typeof s.lastModified !== 'number' ||
-      !Number.isFinite(s.lastModified) ||
-      typeof s.deleted !== 'boolean' ||
-      !vvCovers(vv, s.node, s.counter)
-    ) {
-      return false;
-    }
-    if (i > 0 && compareSiblings(siblings[i - 1] as Sibling, s as Sibling) >= 0) return false;
-  }
-  return true;
-}
-
-/** Orders dots by node id (UTF-16 code units), then counter. */
-export function compareDots(aNode: NodeId, aCounter: number, bNode: NodeId, bCounter: number): number {
-  if (aNode !== bNode) return aNode < bNode ? -1 : 1;
-  return aCounter - bCounter;
+export function needsRepair(replica: SiblingSet, merged: SiblingSet, historyMax = historyVersionsDefault): boolean {
+  return !dominates(replica, merged, historyMax);
 }
 
 /** Which side a merge walk of two sorted sibling lists takes next: -1 for a[i], 1 for b[j], 0 for both. */
@@ -382,9 +340,6 @@ function walkOrder(as: readonly Sibling[], i: number, bs: readonly Sibling[], j:
   return compareDots(as[i].node, as[i].counter, bs[j].node, bs[j].counter);
 }
 
-function compareSiblings(a: Sibling, b: Sibling): number {
-  return compareDots(a.node, a.counter, b.node, b.counter);
-}
 
 function refuse(code: VersionErrorCode, size: number, limit: number): PutRefused {
   const message =

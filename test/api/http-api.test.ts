@@ -71,6 +71,34 @@ describe('data', () => {
     expect(after.text).toBe('merged');
   });
 
+  it("gives each sibling its own clock, sharing their ancestor, and serves the key's history", async () => {
+    // The paper's Figure 3: one version written through n1, then two writes from a read of it,
+    // through n2 and n3 (every node is in every preference list here, so each coordinates).
+    const first = await call('PUT', '/v1/kv/carts/fig3', { body: 'd1', headers: { 'content-type': 'text/plain' } });
+    expect(first.status).toBe(204);
+    for (const [node, body] of [['n2', 'd2a'], ['n3', 'd2b']]) {
+      const put = await call('PUT', '/v1/kv/carts/fig3', { body, headers: { 'x-dynamo-context': first.context!, 'content-type': 'text/plain' }, on: node });
+      expect(put.status).toBe(204);
+    }
+    const read = await call('GET', '/v1/kv/carts/fig3');
+    expect(read.status).toBe(300);
+    const clocks = read.json.siblings.map((s: any) => [Buffer.from(s.value, 'base64').toString(), s.clock, s.dot]);
+    expect(clocks.sort()).toEqual([
+      ['d2a', { n1: 1, n2: 1 }, { node: 'n2', counter: 1 }],
+      ['d2b', { n1: 1, n3: 1 }, { node: 'n3', counter: 1 }],
+    ]);
+    const history = await call('GET', '/v1/admin/history/carts/fig3', { on: 'n2' });
+    expect(history.status).toBe(200);
+    const versions = history.json.versions.map((v: any) => [`${v.dot.node}:${v.dot.counter}`, v.current, v.clock, v.size, v.deleted]);
+    expect(versions.sort()).toEqual([
+      ['n1:1', false, { n1: 1 }, 2, false],
+      ['n2:1', true, { n1: 1, n2: 1 }, 3, false],
+      ['n3:1', true, { n1: 1, n3: 1 }, 3, false],
+    ]);
+    for (const version of history.json.versions) expect(version.hash).toMatch(/^[0-9a-f]{8}$/);
+    expect((await call('GET', '/v1/admin/history/carts/never-written')).json).toEqual({ versions: [] });
+  });
+
   it('a writer reusing its own context never overwrites a concurrent value it did not see', async () => {
     const first = await call('PUT', '/v1/kv/users/carol', { body: 'from-a' });
     const second = await call('PUT', '/v1/kv/users/carol', { body: 'from-b', on: 'n2' });

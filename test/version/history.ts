@@ -32,6 +32,9 @@ export interface Write {
   node: string;
   counter: number;
   deleted: boolean;
+  /** The context the put was made with, as one vector (the sibling's `past`). */
+  past: VersionVector;
+  lastModified: number;
   /** True once a later put's context covered this write's dot. */
   superseded: boolean;
 }
@@ -102,10 +105,14 @@ export function runHistory(steps: Step[]): History {
     replicas[step.coordinator] = result.state;
     states.push(result.state);
     returned.push(contextAfterWrite(context, [result.sibling.node, result.sibling.counter]));
+    const past: VersionVector = { ...context.vv };
+    for (const [node, counter] of context.dots) past[node] = Math.max(past[node] ?? 0, counter);
     writes.push({
       node: result.sibling.node,
       counter: result.sibling.counter,
       deleted: step.deleted,
+      past,
+      lastModified: writes.length,
       superseded: false,
     });
   }
@@ -113,7 +120,7 @@ export function runHistory(steps: Step[]): History {
 }
 
 export function mergeAll(states: readonly SiblingSet[]): SiblingSet {
-  return states.reduce(mergeSiblingSets, emptySiblingSet());
+  return states.reduce((merged, state) => mergeSiblingSets(merged, state), emptySiblingSet());
 }
 
 export function dotsOf(siblings: readonly Pick<Sibling, 'node' | 'counter'>[]): string[] {
