@@ -258,6 +258,8 @@ export async function startBenchCluster(options: {
   /** Parent of the temporary data directory; the system's temporary directory by default. */
   parentDir?: string;
   token?: string;
+  /** Superseded versions each key keeps (the nodes' --history; their default when absent). */
+  history?: number;
 }): Promise<BenchCluster> {
   const dir = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), 'dynamo-bench-'));
   try {
@@ -277,6 +279,7 @@ export async function startBenchCluster(options: {
         hintedHandoff: true,
         clusterSecret: randomBytes(16).toString('hex'),
         token: options.token,
+        history: options.history,
       },
       { stdio: 'ignore' },
     );
