@@ -7,7 +7,13 @@ import type { HistoryEntry } from '../version/history.js';
 import { contentHash } from '../version/history.js';
 import type { VersionVector } from '../version/vector-clock.js';
 
-/** A version's own clock: what its writer had seen plus its dot (the paper's Figure 3). */
+/**
+ * A version's own clock: what its writer had seen plus its dot (the paper's Figure 3). When one
+ * node coordinated two concurrent writes, their clocks compare as if one descended the other
+ * ({n1:1,n4:1} and {n1:1,n4:2}): a plain vector cannot say "n4's 2nd write but not its 1st".
+ * So each version also carries `past` (the clock without its own dot): version A descends B
+ * exactly when A's past covers B's dot.
+ */
 export function clockOf(version: { node: string; counter: number; past?: VersionVector }): Record<string, number> {
   const clock: Record<string, number> = { ...version.past };
   clock[version.node] = version.counter;
@@ -23,6 +29,7 @@ export function siblingEnvelope(context: string, state: SiblingSet) {
       contentType: sibling.contentType,
       clock: clockOf(sibling),
       dot: { node: sibling.node, counter: sibling.counter },
+      past: { ...sibling.past },
       lastModified: new Date(sibling.lastModified).toISOString(),
     })),
   };
@@ -31,6 +38,8 @@ export function siblingEnvelope(context: string, state: SiblingSet) {
 export interface HistoryVersionJson {
   dot: { node: string; counter: number };
   clock: Record<string, number>;
+  /** What its writer had seen: `clock` without its own dot. */
+  past: Record<string, number>;
   node: string;
   lastModified: string;
   size: number;
@@ -59,6 +68,7 @@ function versionJson(
   return {
     dot: { node: version.node, counter: version.counter },
     clock: clockOf(version),
+    past: { ...version.past },
     node: version.node,
     lastModified: new Date(version.lastModified).toISOString(),
     size,
