@@ -260,6 +260,8 @@ export async function startBenchCluster(options: {
   token?: string;
   /** Superseded versions each key keeps (the nodes' --history; their default when absent). */
   history?: number;
+  /** The fraction of requests each node traces (the nodes' --trace-sample; their default when absent). */
+  traceSample?: number;
 }): Promise<BenchCluster> {
   const dir = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), 'dynamo-bench-'));
   try {
@@ -280,6 +282,7 @@ export async function startBenchCluster(options: {
         clusterSecret: randomBytes(16).toString('hex'),
         token: options.token,
         history: options.history,
+        traceSample: options.traceSample,
       },
       { stdio: 'ignore' },
     );

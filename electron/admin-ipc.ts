@@ -8,6 +8,7 @@
 import { adminMethods, type AdminApi, type AdminMethod } from '../core/admin/admin-api.js';
 import { ipcChannel, ipcEventsChannel } from '../core/admin/bridge.js';
 import type { ConsoleEvent } from '../core/admin/events.js';
+import { adminArgsProblem } from '../core/console/admin-dispatch.js';
 import { checkNodeId } from '../core/console/console-service.js';
 import { toAdminFailure } from '../core/console/errors.js';
 import type { IpcReply } from './ipc-reply.js';
@@ -100,6 +101,15 @@ export function checkAdminArgs(method: AdminMethod, given: unknown[]): CheckedAr
         return refuse(`a plan id is 1 to ${planIdLengthMax} printable characters`);
       }
       return { ok: true, args };
+    }
+    case 'listBuckets':
+    case 'listKeys':
+    case 'keyDetail':
+    case 'writeKey': {
+      // The keys methods take the web console's own checks (core/console/admin-dispatch.ts), so
+      // both shells accept exactly the same buckets, keys, queries and writes.
+      const problem = adminArgsProblem(method, args);
+      return problem === undefined ? { ok: true, args } : refuse(problem);
     }
   }
 }

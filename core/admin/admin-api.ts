@@ -117,6 +117,141 @@ export interface AdminFailure {
   message: string;
 }
 
+// ── Keys and conflicts ───────────────────────────────────────────────────────────────────────
+
+/** A bucket, with counts the nodes keep as they write (GET /v1/admin/buckets). */
+export interface BucketView {
+  bucket: string;
+  keys: number;
+  keysWithSiblings: number;
+}
+
+export interface KeyQuery {
+  bucket?: string;
+  /** Keys that start with this (within `bucket` when given). */
+  prefix?: string;
+  /** Only keys that have more than one version. */
+  siblingsOnly?: boolean;
+  /** Most keys in one page (the node's default when absent). */
+  limit?: number;
+  /** From the previous page; absent for the first. */
+  cursor?: string;
+}
+
+export interface KeyListing {
+  bucket: string;
+  key: string;
+  /** Versions the key has now (tombstones included). */
+  siblings: number;
+  /** Epoch ms of its newest version, where the node reports it. */
+  lastModified?: number;
+}
+
+/** One page of keys across the cluster, each key once (GET /v1/admin/keys). */
+export interface KeyPage {
+  keys: KeyListing[];
+  /** Absent on the last page. */
+  cursor?: string;
+  /** How far the listing has got: partitions done of the ring's, where the node reports it. */
+  progress?: { partitionsDone: number; partitions: number };
+}
+
+/** One version of a key as the sibling envelope gives it (CONTRACT.md), numbered from 1. */
+export interface VersionView {
+  /** 1-based, as `dynamo get` and `dynamo resolve --keep N` number them. */
+  index: number;
+  /** The bytes, base64. */
+  value: string;
+  contentType: string;
+  /** Its own vector clock: the context it was written with plus its dot. */
+  clock: Record<string, number>;
+  dot: { node: string; counter: number };
+  /**
+   * What its writer had seen: `clock` without its own dot. Version A descends version B exactly
+   * when A's past covers B's dot (pastA[B.dot.node] >= B.dot.counter); compare with this, not
+   * with the clocks, which cannot tell two concurrent writes of one coordinator apart.
+   */
+  past: Record<string, number>;
+  /** ISO 8601. */
+  lastModified: string;
+  deleted: boolean;
+}
+
+/** A quorum read of a key: its versions and the context that covers them all. */
+export interface KeyRead {
+  bucket: string;
+  key: string;
+  /** False when nothing is stored (or only a tombstone). */
+  found: boolean;
+  /** Opaque; write with it to supersede every version shown. Absent when the key never existed. */
+  context?: string;
+  versions: VersionView[];
+}
+
+/** One superseded or current version in a key's bounded history (GET /v1/admin/history). */
+export interface HistoryEntry {
+  dot: { node: string; counter: number };
+  clock: Record<string, number>;
+  /** The clock without its own dot: A descends B exactly when A's past covers B's dot. */
+  past: Record<string, number>;
+  node: string;
+  /** ISO 8601. */
+  lastModified: string;
+  size: number;
+  /** A short content hash (hex). */
+  hash: string;
+  deleted: boolean;
+  /** True for the versions the key holds now. */
+  current: boolean;
+}
+
+/** One node's own copy of a key (GET /v1/admin/local on that node), side by side with the others. */
+export interface ReplicaCopy {
+  node: string;
+  /** A preference-list node, or a fallback holding a hint for `hintFor`. */
+  role: 'primary' | 'hint';
+  hintFor?: string;
+  /** The versions it holds; [] when it holds none. */
+  versions: VersionView[];
+  /** Why it could not be read (down, isolated, timed out). */
+  error?: string;
+  /** True when its versions differ from the quorum read's. */
+  differs: boolean;
+}
+
+/** Everything the key page shows. */
+export interface KeyDetail {
+  read: KeyRead;
+  partition: number;
+  preference: string[];
+  replicas: ReplicaCopy[];
+  history: HistoryEntry[];
+  /**
+   * What the detail could not include, in sentences for the operator: copies held as hints (no
+   * node endpoint reads one), a history the node does not keep or could not give. Absent when
+   * nothing is missing.
+   */
+  notes?: string[];
+}
+
+/** A write from the console: a resolution, or a new value. */
+export interface KeyWrite {
+  bucket: string;
+  key: string;
+  /** base64 bytes. */
+  value: string;
+  contentType: string;
+  /** The context of the read the operator resolved from; absent for a blind write. */
+  context?: string;
+}
+
+/** What a console write left: the versions that remain after it (one unless a write raced it). */
+export interface KeyWriteResult {
+  after: KeyRead;
+  /** True when more than one version remains: another write arrived meanwhile. */
+  raced: boolean;
+}
+
 export interface AdminApi {
   clusterView(): Promise<ClusterView>;
   /** SIGKILLs the node's process (local clusters only). */
@@ -134,6 +269,14 @@ export interface AdminApi {
   commitJoin(planId: string): Promise<void>;
   /** Stops the planned node and forgets it. */
   cancelJoin(planId: string): Promise<void>;
+  /** Every bucket with its key counts. */
+  listBuckets(): Promise<BucketView[]>;
+  /** One page of keys across the cluster. */
+  listKeys(query: KeyQuery): Promise<KeyPage>;
+  /** A quorum read of the key, its placement, each replica's own copy and its history. */
+  keyDetail(bucket: string, key: string): Promise<KeyDetail>;
+  /** Writes a value with the given context, then reads back what remains. */
+  writeKey(write: KeyWrite): Promise<KeyWriteResult>;
   /** Follows the cluster's live events; returns the function that stops following. */
   subscribe(listener: (event: ConsoleEvent) => void): () => void;
 }
@@ -149,6 +292,10 @@ export const adminMethods = [
   'planJoin',
   'commitJoin',
   'cancelJoin',
+  'listBuckets',
+  'listKeys',
+  'keyDetail',
+  'writeKey',
 ] as const satisfies ReadonlyArray<Exclude<keyof AdminApi, 'subscribe'>>;
 
 export type AdminMethod = (typeof adminMethods)[number];

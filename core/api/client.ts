@@ -2,6 +2,7 @@
 // Answers are typed results; only an unreachable endpoint throws (ClientError 'unreachable').
 
 import { Agent, request } from 'undici';
+import type { BucketView, KeyPage, KeyQuery } from '../admin/admin-api.js';
 import { CodedError } from '../common/coded-error.js';
 
 /**
@@ -30,6 +31,11 @@ export type GetResult =
 
 export type WriteResult =
   | { status: 204; context: string }
+  | { status: number; error: string; message: string; body: Record<string, unknown> };
+
+/** A JSON answer of the API: the body on success, the contract's error otherwise. */
+export type JsonResult<T> =
+  | { status: 200; body: T }
   | { status: number; error: string; message: string; body: Record<string, unknown> };
 
 export interface ClientOptions {
@@ -112,6 +118,23 @@ export class DynamoClient {
     return { status: response.statusCode, body: bytes.byteLength === 0 ? {} : parseJson(bytes) };
   }
 
+  /** One page of keys across the cluster (GET /v1/admin/keys). */
+  async listKeys(query: KeyQuery = {}): Promise<JsonResult<KeyPage>> {
+    const params = new URLSearchParams();
+    if (query.bucket !== undefined) params.set('bucket', query.bucket);
+    if (query.prefix !== undefined) params.set('prefix', query.prefix);
+    if (query.siblingsOnly) params.set('siblings', 'only');
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.jsonResult<KeyPage>(await this.send('GET', `/v1/admin/keys${search}`, this.headers));
+  }
+
+  /** Every bucket with its counts (GET /v1/admin/buckets). */
+  async buckets(): Promise<JsonResult<{ buckets: BucketView[] }>> {
+    return this.jsonResult<{ buckets: BucketView[] }>(await this.send('GET', '/v1/admin/buckets', this.headers));
+  }
+
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
@@ -129,6 +152,12 @@ export class DynamoClient {
     } catch (error) {
       throw new ClientError('unreachable', `cannot reach ${this.endpoint}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  private async jsonResult<T>(response: Awaited<ReturnType<DynamoClient['send']>>): Promise<JsonResult<T>> {
+    const body = new Uint8Array(await response.body.arrayBuffer());
+    if (response.statusCode === 200) return { status: 200, body: parseJson(body) as T };
+    return errorResult(response.statusCode, body);
   }
 
   private async writeResult(response: Awaited<ReturnType<DynamoClient['send']>>): Promise<WriteResult> {

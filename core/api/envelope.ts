@@ -4,21 +4,7 @@
 import type { Sibling, SiblingSet } from '../version/sibling-set.js';
 import { liveSiblings } from '../version/sibling-set.js';
 import type { HistoryEntry } from '../version/history.js';
-import { contentHash } from '../version/history.js';
-import type { VersionVector } from '../version/vector-clock.js';
-
-/**
- * A version's own clock: what its writer had seen plus its dot (the paper's Figure 3). When one
- * node coordinated two concurrent writes, their clocks compare as if one descended the other
- * ({n1:1,n4:1} and {n1:1,n4:2}): a plain vector cannot say "n4's 2nd write but not its 1st".
- * So each version also carries `past` (the clock without its own dot): version A descends B
- * exactly when A's past covers B's dot.
- */
-export function clockOf(version: { node: string; counter: number; past?: VersionVector }): Record<string, number> {
-  const clock: Record<string, number> = { ...version.past };
-  clock[version.node] = version.counter;
-  return clock;
-}
+import { clockOf, contentHash } from '../version/history.js';
 
 /** The JSON sibling envelope of CONTRACT.md: every live version with its clock. */
 export function siblingEnvelope(context: string, state: SiblingSet) {

@@ -23,6 +23,7 @@ import { historyJson, siblingEnvelope } from './envelope.js';
 import { ApiError, type ApiErrorCode } from './errors.js';
 import { NodeEventStream } from './event-stream.js';
 import { NodeMetrics, type Operation } from './metrics.js';
+import { sendTraceId, traceRequested } from './trace-routes.js';
 
 export interface HttpServerOptions {
   node: DynamoNode;
@@ -49,6 +50,7 @@ interface KvQuery {
   r?: string;
   w?: string;
   format?: string;
+  trace?: string;
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -92,7 +94,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const op = operationOf(request.method, request.routeOptions.url);
     metrics.observe(op, reply.statusCode, reply.elapsedTime / 1000);
-    events.count(op);
+    events.observe(op, reply.elapsedTime);
   });
   // Before the server waits for its connections to end: the event streams never would.
   app.addHook('preClose', async () => events.close());
@@ -111,7 +113,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.get<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
     const r = quorumParam(request.query.r, 'r', node.r, node.n);
-    const outcome = await node.get(bucket, key, r);
+    const outcome = await node.get(bucket, key, r, traceRequested(request));
+    sendTraceId(reply, outcome);
     if (outcome.kind === 'quorum') throw quorumError(outcome.replies, outcome.required, 'replies');
     return sendState(reply, bucket, key, outcome.state, request.query.format === 'json');
   });
@@ -122,14 +125,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const context = readContext(request, bucket, key);
     const value = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
     const contentType = request.headers['content-type'] ?? defaultContentType;
-    return write(reply, bucket, key, { context, value, contentType, deleted: false, w });
+    return write(reply, bucket, key, { context, value, contentType, deleted: false, w, trace: traceRequested(request) });
   });
 
   app.delete<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
     const w = quorumParam(request.query.w, 'w', node.w, node.n);
     const context = readContext(request, bucket, key);
-    return write(reply, bucket, key, { context, value: new Uint8Array(0), contentType: defaultContentType, deleted: true, w });
+    return write(reply, bucket, key, { context, value: new Uint8Array(0), contentType: defaultContentType, deleted: true, w, trace: traceRequested(request) });
   });
 
   for (const path of ['/v1/kv/:bucket/', '/v1/kv/:bucket']) {
@@ -145,6 +148,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     request: PutRequest,
   ): Promise<FastifyReply> {
     const outcome = await node.put(bucket, key, request);
+    sendTraceId(reply, outcome);
     if (outcome.kind === 'quorum') throw quorumError(outcome.acks, outcome.required, 'acks');
     if (outcome.kind === 'error') throw new ApiError(errorCodeOf(outcome.code), outcome.message);
     // The client has now seen what its context covered plus its own write, and nothing else:
@@ -245,13 +249,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/v1/admin/hints', async () => admin.hints());
 
-  app.post('/v1/admin/anti-entropy', async (request) => {
-    const body = parseJsonBody(request.body);
-    const peer = body.peer;
-    if (peer !== undefined && typeof peer !== 'string') throw new ApiError('bad_request', 'peer must be the id of a member');
-    return admin.runAntiEntropy(peer);
-  });
-
   app.get('/v1/ring', async () => admin.ring());
 
   app.get<{ Params: KvParams }>('/v1/admin/preference/:bucket/:key', async (request) => {
@@ -290,6 +287,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return { isolate };
   });
 
+  void app.register(import('./key-routes.js'), { admin });
+  void app.register(import('./trace-routes.js'), { admin });
+  void app.register(import('./anti-entropy-routes.js'), { admin });
   return app;
 }
 
@@ -362,7 +362,7 @@ function membershipError(error: unknown): never {
   throw error;
 }
 
-function parseJsonBody(body: unknown): Record<string, unknown> {
+export function parseJsonBody(body: unknown): Record<string, unknown> {
   if (!(body instanceof Uint8Array) || body.byteLength === 0) return {};
   let parsed: unknown;
   try {

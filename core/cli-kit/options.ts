@@ -14,6 +14,13 @@ export function integerIn(min: number, max: number) {
   };
 }
 
+/** A fraction from 0 to 1 in decimal notation (0.01, .5, 1). */
+export function fraction(raw: string): number {
+  const value = /^(?:[0-9]{1,3}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError('expected a fraction from 0 to 1, such as 0.01');
+  return value;
+}
+
 export function onOff(raw: string): boolean {
   if (raw === 'on') return true;
   if (raw === 'off') return false;

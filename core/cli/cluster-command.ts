@@ -7,9 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { CliExit } from '../cli-kit/exit.js';
-import { checkQuorum, hostPortList, integerIn, nodeIdArg, onOff, powerOfTwo } from '../cli-kit/options.js';
+import { checkQuorum, fraction, hostPortList, integerIn, nodeIdArg, onOff, powerOfTwo } from '../cli-kit/options.js';
 import { logLevels } from '../common/log.js';
-import { historyVersionsDefault, historyVersionsMax, ringSizeMax, ringSizeMin } from '../common/limits.js';
+import { historyVersionsDefault, historyVersionsMax, ringSizeMax, ringSizeMin, traceSampleDefault } from '../common/limits.js';
 import {
   gossipIntervalMsMax,
   gossipIntervalMsMin,
@@ -52,6 +52,7 @@ export function addNodeOptions(command: Command, tokenHelp = 'require this beare
     .option('--gossip-interval <ms>', 'milliseconds between gossip rounds', integerIn(gossipIntervalMsMin, gossipIntervalMsMax), 1000)
     .option('--phi-threshold <phi>', 'phi-accrual level above which a silent member is down', integerIn(phiThresholdMin, phiThresholdMax), 8)
     .option('--history <n>', 'superseded versions kept per key for inspection, 0 is off (the same on every node)', integerIn(0, historyVersionsMax), historyVersionsDefault)
+    .option('--trace-sample <f>', 'fraction of client requests traced, 0 to 1 (GET /v1/admin/traces)', fraction, traceSampleDefault)
     .addOption(
       new Option('--log-level <level>', 'least severe level written to <dir>/node.log (warnings and errors also go to stderr)')
         .choices(logLevels)
@@ -126,6 +127,7 @@ export function addClusterCommands(program: Command): void {
         phiThreshold: options.phiThreshold,
         logLevel: options.logLevel,
         historyVersions: options.history,
+        traceSample: options.traceSample,
       });
     } catch (error) {
       throw new CliExit(1, `cannot start node ${options.id}: ${(error as Error).message}`);

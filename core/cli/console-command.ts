@@ -31,6 +31,7 @@ interface ConsoleOptions {
   phiThreshold: number;
   logLevel: LogLevel;
   history: number;
+  traceSample: number;
 }
 
 export function addConsoleCommand(program: Command): void {
@@ -94,6 +95,7 @@ async function serve(options: ConsoleOptions, token: string | undefined, nodeTok
             phiThreshold: options.phiThreshold,
             logLevel: options.logLevel,
             history: options.history,
+            traceSample: options.traceSample,
           });
   } catch (error) {
     const what = options.attach !== undefined ? `cannot attach to ${options.attach}` : 'cannot start the cluster';

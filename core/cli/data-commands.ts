@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DynamoClient } from '../api/client.js';
 import { CliExit } from '../cli-kit/exit.js';
 import { endpointUrl, integerIn } from '../cli-kit/options.js';
+import { ringSizeMax } from '../common/limits.js';
 import { repairTimeoutMs, requestQuorumMax } from '../host/limits.js';
 
 interface EndpointOptions {
@@ -133,18 +134,16 @@ export function addDataCommands(program: Command): void {
       }
     });
 
-  withEndpoint(program.command('repair').description("run anti-entropy now on the node's partitions and print the report"))
+  withEndpoint(program.command('repair').description("run anti-entropy now on the node's partitions and print the report and the keys it repaired"))
     .option('--peer <id>', 'exchange with this replica only')
+    .option('--partition <index>', 'compare this partition only (one the node replicates)', integerIn(0, ringSizeMax - 1))
     .action(async (options) => {
       const dynamo = client({ ...options, timeoutMs: repairTimeoutMs });
       try {
-        const answer = await dynamo.json('POST', '/v1/admin/anti-entropy', options.peer === undefined ? {} : { peer: options.peer });
+        const body = { ...(options.peer === undefined ? {} : { peer: options.peer }), ...(options.partition === undefined ? {} : { partition: options.partition }) };
+        const answer = await dynamo.json('POST', '/v1/admin/anti-entropy', body);
         if (answer.status !== 200) failWith({ status: answer.status, error: answer.body.error, message: answer.body.message });
-        const r = answer.body;
-        process.stdout.write(
-          `partitions compared ${r.partitionsCompared}, segments differing ${r.segmentsDiffering}, ` +
-            `keys repaired ${r.keysRepaired}, bytes sent ${r.bytesSent}\n`,
-        );
+        process.stdout.write(repairReport(answer.body));
       } finally {
         await dynamo.close();
       }
@@ -178,4 +177,21 @@ export function addDataCommands(program: Command): void {
         await dynamo.close();
       }
     });
+}
+
+/** The report of `dynamo repair`: the totals, then one line per repaired key (bucket/key, partition, peer, the side behind). */
+export function repairReport(run: {
+  partitionsCompared: number;
+  segmentsDiffering: number;
+  keysRepaired: number;
+  bytesSent: number;
+  repairedKeys?: Array<{ bucket: string; key: string; partition: number; peer: string; behind: string }>;
+  repairedKeysOmitted?: number;
+}): string {
+  let text =
+    `partitions compared ${run.partitionsCompared}, segments differing ${run.segmentsDiffering}, ` +
+    `keys repaired ${run.keysRepaired}, bytes sent ${run.bytesSent}\n`;
+  for (const key of run.repairedKeys ?? []) text += `${key.bucket}/${key.key} partition ${key.partition} peer ${key.peer} behind ${key.behind}\n`;
+  if ((run.repairedKeysOmitted ?? 0) > 0) text += `(${run.repairedKeysOmitted} more repaired keys not listed)\n`;
+  return text;
 }

@@ -63,6 +63,11 @@ export const contextDotsMax = 8;
  */
 export const historyVersionsDefault = 8;
 export const historyVersionsMax = 64;
+/**
+ * The fraction of client requests a node traces (core/node/tracing.ts) when its --trace-sample is
+ * not given: one in a hundred shows what requests do under load at no cost to the other 99.
+ */
+export const traceSampleDefault = 0.01;
 
 // Peer network (core/net).
 

@@ -3,8 +3,10 @@
 // here, at the edge, before anything reaches the console service, and every outcome is either a
 // result or an AdminFailure. Both shells use this one function, so they accept exactly the same.
 
-import { adminMethods, type AdminApi, type AdminFailure, type AdminMethod } from '../admin/admin-api.js';
+import { adminMethods, type AdminApi, type AdminFailure, type AdminMethod, type KeyQuery, type KeyWrite } from '../admin/admin-api.js';
+import { bucketBytesMax, contextCharsMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import { ConsoleError, toAdminFailure } from './errors.js';
+import { contentTypeCharsMax, keysCursorCharsMax, keysPageLimitMax } from './limits.js';
 
 const nodeIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const planIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -35,7 +37,81 @@ const argChecks: Record<AdminMethod, ArgCheck> = {
   planJoin: noArgs,
   commitJoin: onePlanId,
   cancelJoin: onePlanId,
+  listBuckets: noArgs,
+  listKeys: (args) => (args.length === 1 ? keyQueryProblem(args[0]) : 'takes one argument: the query {bucket?, prefix?, siblingsOnly?, limit?, cursor?}'),
+  keyDetail: (args) => (args.length === 2 ? (bucketProblem(args[0]) ?? keyProblem(args[1])) : 'takes two arguments: a bucket and a key'),
+  writeKey: (args) => (args.length === 1 ? keyWriteProblem(args[0]) : 'takes one argument: the write {bucket, key, value, contentType, context?}'),
 };
+
+// ── Keys: what CONTRACT.md allows a bucket, key, value and context to be ───────────────────
+
+/** A lone UTF-16 surrogate cannot be UTF-8 (nor percent-encoded). */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function utf8Problem(value: unknown, what: string, bytesMin: number, bytesMax: number): string | undefined {
+  const range = `${what} is ${bytesMin} to ${bytesMax} bytes of UTF-8`;
+  if (typeof value !== 'string' || loneSurrogate.test(value)) return range;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  return bytes < bytesMin || bytes > bytesMax ? range : undefined;
+}
+
+function bucketProblem(value: unknown): string | undefined {
+  return utf8Problem(value, 'a bucket', 1, bucketBytesMax);
+}
+
+function keyProblem(value: unknown): string | undefined {
+  return utf8Problem(value, 'a key', 1, keyBytesMax);
+}
+
+/** Fields of an object argument beyond `allowed`, or a non-object: the refusal. */
+function objectProblem(value: unknown, what: string, allowed: readonly string[]): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `takes ${what} as an object`;
+  const extra = Object.keys(value).filter((name) => !allowed.includes(name));
+  return extra.length === 0 ? undefined : `does not know ${extra.map((name) => JSON.stringify(name.slice(0, 40))).join(', ')} in ${what}`;
+}
+
+function keyQueryProblem(value: unknown): string | undefined {
+  const allowed: Array<keyof KeyQuery> = ['bucket', 'prefix', 'siblingsOnly', 'limit', 'cursor'];
+  const shape = objectProblem(value, 'the query', allowed);
+  if (shape !== undefined) return shape;
+  const query = value as Record<string, unknown>;
+  if (query.bucket !== undefined) {
+    const problem = bucketProblem(query.bucket);
+    if (problem !== undefined) return problem;
+  }
+  if (query.prefix !== undefined) {
+    const problem = utf8Problem(query.prefix, 'a prefix', 0, keyBytesMax);
+    if (problem !== undefined) return problem;
+  }
+  if (query.siblingsOnly !== undefined && typeof query.siblingsOnly !== 'boolean') return 'siblingsOnly is true or false';
+  if (query.limit !== undefined && !(Number.isInteger(query.limit) && (query.limit as number) >= 1 && (query.limit as number) <= keysPageLimitMax)) {
+    return `a limit is a whole number from 1 to ${keysPageLimitMax}`;
+  }
+  if (query.cursor !== undefined && !(typeof query.cursor === 'string' && query.cursor.length <= keysCursorCharsMax && /^[\x21-\x7e]*$/.test(query.cursor))) {
+    return `a cursor is the one a previous page gave (at most ${keysCursorCharsMax} printable characters)`;
+  }
+  return undefined;
+}
+
+function keyWriteProblem(value: unknown): string | undefined {
+  const allowed: Array<keyof KeyWrite> = ['bucket', 'key', 'value', 'contentType', 'context'];
+  const shape = objectProblem(value, 'the write', allowed);
+  if (shape !== undefined) return shape;
+  const write = value as Record<string, unknown>;
+  const placement = bucketProblem(write.bucket) ?? keyProblem(write.key);
+  if (placement !== undefined) return placement;
+  if (typeof write.value !== 'string' || !base64.test(write.value)) return 'a value is its bytes in base64';
+  const padding = write.value.endsWith('==') ? 2 : write.value.endsWith('=') ? 1 : 0;
+  if ((write.value.length / 4) * 3 - padding > valueBytesMax) return `a value is at most ${valueBytesMax} bytes`;
+  if (typeof write.contentType !== 'string' || write.contentType.length > contentTypeCharsMax || !/^[\x21-\x7e][\x20-\x7e]*$/.test(write.contentType)) {
+    return `a content type is 1 to ${contentTypeCharsMax} printable ASCII characters (for example text/plain)`;
+  }
+  if (write.context !== undefined && !(typeof write.context === 'string' && write.context.length <= contextCharsMax && /^[\x21-\x7e]*$/.test(write.context))) {
+    return 'a context is the opaque string a read gave';
+  }
+  return undefined;
+}
 
 export function isAdminMethod(name: unknown): name is AdminMethod {
   return typeof name === 'string' && (adminMethods as readonly string[]).includes(name);
@@ -44,8 +120,13 @@ export function isAdminMethod(name: unknown): name is AdminMethod {
 /** Why `args` do not fit `method`, or undefined when they do. */
 export function checkAdminArgs(method: AdminMethod, args: unknown): string | undefined {
   if (!Array.isArray(args)) return 'args must be a list';
-  const problem = argChecks[method](args);
+  const problem = adminArgsProblem(method, args);
   return problem === undefined ? undefined : `${method} ${problem}`;
+}
+
+/** The refusal of `args` for `method` without the method's name ("takes two arguments: …"), or undefined. */
+export function adminArgsProblem(method: AdminMethod, args: unknown[]): string | undefined {
+  return argChecks[method](args);
 }
 
 /**
@@ -77,6 +158,14 @@ export async function invokeAdmin(api: AdminApi, method: unknown, args: unknown)
         return await api.commitJoin(list[0] as string);
       case 'cancelJoin':
         return await api.cancelJoin(list[0] as string);
+      case 'listBuckets':
+        return await api.listBuckets();
+      case 'listKeys':
+        return await api.listKeys(list[0] as KeyQuery);
+      case 'keyDetail':
+        return await api.keyDetail(list[0] as string, list[1] as string);
+      case 'writeKey':
+        return await api.writeKey(list[0] as KeyWrite);
     }
   } catch (error) {
     const failure: AdminFailure = toAdminFailure(error);

@@ -3,13 +3,27 @@
 // checks every action makes before it touches a node. The local console (local-console.ts) adds
 // process actions and join plans on top; the attached one (attached-console.ts) refuses them.
 
-import type { AdminApi, Capabilities, ClusterMode, ClusterView, JoinPlan, ProcessView } from '../admin/admin-api.js';
+import type {
+  AdminApi,
+  BucketView,
+  Capabilities,
+  ClusterMode,
+  ClusterView,
+  JoinPlan,
+  KeyDetail,
+  KeyPage,
+  KeyQuery,
+  KeyWrite,
+  KeyWriteResult,
+  ProcessView,
+} from '../admin/admin-api.js';
 import type { ConsoleEvent } from '../admin/events.js';
 import type { Clock } from '../common/clock.js';
 import { realClock } from '../runtime/real-clock.js';
 import { readClusterView, readSource, type SourceCandidate, type SourceReading } from './cluster-reader.js';
 import { ConsoleError, fail } from './errors.js';
 import { EventHub } from './event-hub.js';
+import * as keys from './key-reader.js';
 import { NodeEventFeed } from './node-event-feed.js';
 import { nodeBaseUrl, nodeFailure, NodeHttp } from './node-http.js';
 
@@ -98,6 +112,24 @@ export abstract class ConsoleBase implements ConsoleService {
     });
   }
 
+  // ── Keys (key-reader.ts), through the node the cluster is read from ─────────────────────
+
+  async listBuckets(): Promise<BucketView[]> {
+    return keys.listBuckets(await this.keyContext());
+  }
+
+  async listKeys(query: KeyQuery): Promise<KeyPage> {
+    return keys.listKeys(await this.keyContext(), query);
+  }
+
+  async keyDetail(bucket: string, key: string): Promise<KeyDetail> {
+    return keys.keyDetail(await this.keyContext(), bucket, key);
+  }
+
+  async writeKey(write: KeyWrite): Promise<KeyWriteResult> {
+    return keys.writeKey(await this.keyContext(), write);
+  }
+
   /** Follows the events; a new listener first learns which node streams are connected now. */
   subscribe(listener: (event: ConsoleEvent) => void): () => void {
     const now = this.clock.now();
@@ -143,6 +175,17 @@ export abstract class ConsoleBase implements ConsoleService {
 
   protected following(): string[] {
     return [...this.feeds.keys()];
+  }
+
+  /** The source node, and which members are known not to run (their copies are not asked for). */
+  private async keyContext(): Promise<keys.KeyContext> {
+    const source = await this.readSource();
+    const processes = this.processes();
+    const notRunning = (id: string) => {
+      const process = processes?.get(id);
+      return process === undefined || process.state === 'up' ? undefined : `${id} is not running (its process is ${process.state})`;
+    };
+    return { http: this.http, source, notRunning };
   }
 
   protected readSource(): Promise<SourceReading> {

@@ -2,6 +2,8 @@
 // talks to nodes over HTTP and fans their events out to listeners; every queue and buffer on
 // that path has a bound here.
 
+import { valueBytesMax } from '../common/limits.js';
+
 /** A read of one node (status, ring, hints, faults) that takes longer counts as no answer. */
 export const nodeReadTimeoutMs = 2_000;
 /** An action on one node (join, leave, faults) may take longer: it changes state. */
@@ -34,3 +36,23 @@ export const webBodyBytesMax = 64 * 1024;
 
 /** Nodes one console may host (the cluster's own plus those it adds by join plans). */
 export const consoleNodesMax = 64;
+
+// Keys (the Keys page: listBuckets, listKeys, keyDetail, writeKey).
+
+/** Most keys one listKeys page may ask for (the node may answer fewer). */
+export const keysPageLimitMax = 1000;
+/** Longest listing cursor accepted from the renderer (the node's cursors are short and opaque). */
+export const keysCursorCharsMax = 4096;
+/** Longest content type a console write may give (a MIME type with parameters). */
+export const contentTypeCharsMax = 255;
+/**
+ * Bytes of one key read (the sibling envelope, or one replica's copy) the console reads at most:
+ * a whole sibling set travels in one peer frame (frameBytesMax, 8 MiB), base64 makes it 4/3 as
+ * long, and the JSON around it adds little.
+ */
+export const keyAnswerBytesMax = 12 * 1024 * 1024;
+/**
+ * Largest request body of writeKey on the web console: a value of valueBytesMax as base64 plus
+ * its bucket, key, context and content type. Every other method keeps webBodyBytesMax.
+ */
+export const webWriteBodyBytesMax = Math.ceil((valueBytesMax * 4) / 3) + webBodyBytesMax;

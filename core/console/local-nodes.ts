@@ -42,6 +42,8 @@ export interface LocalConsoleOptions {
   logLevel?: LogLevel;
   /** Superseded versions each key keeps (--history). */
   history?: number;
+  /** The fraction of client requests each node traces (--trace-sample). */
+  traceSample?: number;
   /** How node processes start: child_process by default; the desktop shell passes a utilityProcess spawner. */
   spawn?: ProcessSpawner;
   /** The node process entry (core/host/local-cluster.ts `nodeEntry` by default) and its runtime flags. */
@@ -75,6 +77,7 @@ export function clusterOptions(options: LocalConsoleOptions): LocalClusterOption
     phiThreshold: options.phiThreshold,
     logLevel: options.logLevel,
     history: options.history,
+    traceSample: options.traceSample,
   };
 }
 

@@ -63,8 +63,8 @@ export class NodeHttp {
       throw new NodeRequestError('unreachable', `cannot reach ${base}: ${messageOf(error)}`, undefined, undefined, { cause: error });
     }
     if (response.statusCode !== 200) {
-      const answer = await readAnswer(response).catch(() => undefined);
-      throw answered(base, response.statusCode, answer);
+      const answer = await readAnswer(response, nodeAnswerBytesMax).catch(() => undefined);
+      throw answeredError(base, response.statusCode, answer);
     }
     return response;
   }
@@ -73,32 +73,52 @@ export class NodeHttp {
     await this.agent.close().catch(() => undefined);
   }
 
-  private async call<T>(method: 'GET' | 'POST', base: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
-    const headers: Record<string, string> = { ...this.headers };
-    let payload: string | undefined;
-    if (method === 'POST') {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body ?? {});
-    }
-    let response: Dispatcher.ResponseData;
-    let answer: unknown;
+  /**
+   * A request whose every status is an answer, for the data API (its 404 and 300 are answers, not
+   * failures): the status, the headers and the body as JSON ({} when empty). Rejects with
+   * NodeRequestError only when the node cannot be reached or its answer is too large.
+   */
+  async send(method: 'GET' | 'PUT' | 'POST', base: string, path: string, options: SendOptions = {}): Promise<NodeAnswer> {
+    const timeoutMs = options.timeoutMs ?? nodeReadTimeoutMs;
     try {
-      response = await request(`${base}${path}`, {
+      const response = await request(`${base}${path}`, {
         method,
-        headers,
-        body: payload,
+        headers: { ...this.headers, ...options.headers },
+        body: options.body,
         dispatcher: this.agent,
         signal: AbortSignal.timeout(timeoutMs),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      answer = await readAnswer(response);
+      const body = await readAnswer(response, options.bytesMax ?? nodeAnswerBytesMax);
+      return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
       throw new NodeRequestError('unreachable', `cannot reach ${base}: ${messageOf(error)}`, undefined, undefined, { cause: error });
     }
-    if (response.statusCode >= 300) throw answered(base, response.statusCode, answer);
-    return answer as T;
   }
+
+  private async call<T>(method: 'GET' | 'POST', base: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+    const options: SendOptions =
+      method === 'POST' ? { timeoutMs, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) } : { timeoutMs };
+    const answer = await this.send(method, base, path, options);
+    if (answer.status >= 300) throw answeredError(base, answer.status, answer.body);
+    return answer.body as T;
+  }
+}
+
+export interface SendOptions {
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  timeoutMs?: number;
+  /** Bytes of the answer read at most (nodeAnswerBytesMax by default). */
+  bytesMax?: number;
+}
+
+/** A node's answer to `send`. */
+export interface NodeAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
 }
 
 /** A failed node call as the AdminApi's failure, naming the node (`who`: "n3", or its URL). */
@@ -115,22 +135,23 @@ export function nodeFailure(who: string, error: unknown): ConsoleError {
   return new ConsoleError(code, `${who}: ${error.message}`, { cause: error });
 }
 
-function answered(base: string, status: number, answer: unknown): NodeRequestError {
+/** A node's error answer (any status the caller does not accept) as a NodeRequestError. */
+export function answeredError(base: string, status: number, answer: unknown): NodeRequestError {
   const body = (typeof answer === 'object' && answer !== null ? answer : {}) as { error?: unknown; message?: unknown };
   const apiCode = typeof body.error === 'string' ? body.error : undefined;
   const text = typeof body.message === 'string' ? body.message : `answered ${status}`;
   return new NodeRequestError('answered', text, status, apiCode, { cause: `${base} answered ${status}` });
 }
 
-/** The answer's JSON ({} when empty), read up to nodeAnswerBytesMax. */
-async function readAnswer(response: Dispatcher.ResponseData): Promise<unknown> {
+/** The answer's JSON ({} when empty), read up to `bytesMax`. */
+async function readAnswer(response: Dispatcher.ResponseData, bytesMax: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of response.body) {
     bytes += (chunk as Buffer).byteLength;
-    if (bytes > nodeAnswerBytesMax) {
+    if (bytes > bytesMax) {
       response.body.destroy();
-      throw new Error(`the answer is larger than ${nodeAnswerBytesMax} bytes`);
+      throw new Error(`the answer is larger than ${bytesMax} bytes`);
     }
     chunks.push(chunk as Buffer);
   }

@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AdminApi } from '../admin/admin-api.js';
-import { adminRequestPrefix, consoleEventsPath, type AdminErrorBody } from '../admin/http-wire.js';
+import { adminRequestPath, adminRequestPrefix, consoleEventsPath, type AdminErrorBody } from '../admin/http-wire.js';
 import { invokeAdmin } from './admin-dispatch.js';
 import { statusOfFailure, toAdminFailure } from './errors.js';
-import { webBodyBytesMax, webKeepAliveMs, webSubscriberBufferBytesMax, webSubscribersMax } from './limits.js';
+import { webBodyBytesMax, webKeepAliveMs, webSubscriberBufferBytesMax, webSubscribersMax, webWriteBodyBytesMax } from './limits.js';
 import {
   bearerOf,
   cookieToken,
@@ -131,8 +131,7 @@ function buildServer(options: WebConsoleOptions & { host: string }): { server: F
     reply.code(status).send(body);
   });
 
-  server.post<{ Params: { method: string } }>(`${adminRequestPrefix}:method`, async (request, reply) => {
-    const body = request.body as unknown;
+  const answerAdmin = async (method: string, body: unknown, reply: FastifyReply) => {
     let args: unknown = [];
     if (body !== undefined && body !== null) {
       if (typeof body !== 'object' || Array.isArray(body) || !('args' in body)) {
@@ -141,13 +140,18 @@ function buildServer(options: WebConsoleOptions & { host: string }): { server: F
       args = body.args;
     }
     try {
-      const result = await invokeAdmin(api, request.params.method, args);
+      const result = await invokeAdmin(api, method, args);
       return reply.code(200).send({ result: result ?? null });
     } catch (error) {
       const failure = toAdminFailure(error);
       return reply.code(statusOfFailure[failure.code]).send(errorBody(failure.code, failure.message));
     }
-  });
+  };
+  server.post<{ Params: { method: string } }>(`${adminRequestPrefix}:method`, async (request, reply) =>
+    answerAdmin(request.params.method, request.body, reply),
+  );
+  // A write carries a value (up to 1 MiB, as base64): only this method may send a body that large.
+  server.post(adminRequestPath('writeKey'), { bodyLimit: webWriteBodyBytesMax }, async (request, reply) => answerAdmin('writeKey', request.body, reply));
 
   server.get(consoleEventsPath, async (request, reply) => {
     if (!events.hasRoom()) return reply.code(503).send(errorBody('unavailable', 'too many event subscribers'));

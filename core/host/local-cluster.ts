@@ -49,6 +49,8 @@ export interface LocalClusterOptions {
   logLevel?: LogLevel;
   /** Superseded versions each key keeps (--history). */
   history?: number;
+  /** The fraction of client requests each node traces (--trace-sample). */
+  traceSample?: number;
 }
 
 /** The environment node processes get on top of ours: a small libuv pool (see limits.ts). */
@@ -105,6 +107,7 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     phiThreshold: options.phiThreshold,
     logLevel: options.logLevel,
     historyVersions: options.history,
+    traceSample: options.traceSample,
   }));
 }
 

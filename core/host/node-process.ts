@@ -82,6 +82,7 @@ export async function startNodeProcess(config: NodeProcessConfig): Promise<Runni
       gossipIntervalMs: config.gossipIntervalMs,
       phiThreshold: config.phiThreshold,
       historyVersions: config.historyVersions,
+      traceSample: config.traceSample,
       allowFaultInjection: config.allowFaultInjection,
       log,
     });

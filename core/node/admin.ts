@@ -8,17 +8,20 @@ import type { MembershipStatus } from '../membership/membership-state.js';
 import type { Transport, TransportStats } from '../net/transport.js';
 import type { RingJson } from '../ring/ring.js';
 import type { SiblingSet } from '../version/sibling-set.js';
-import type { AntiEntropy, ExchangeReport } from './anti-entropy.js';
+import type { AntiEntropyRun, HintTarget } from '../admin/events.js';
+import type { AntiEntropy, AntiEntropyTarget } from './anti-entropy.js';
 import type { BackgroundFailures, BackgroundTask } from './background-failures.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import type { Coordination, CoordinationCounters } from './coordination.js';
 import type { FailureDetector } from './failure-detector.js';
 import type { HintedHandoff } from './hinted-handoff.js';
+import type { BucketsView, KeyListing, KeyPage, KeyQuery } from './key-listing.js';
 import type { KeyPlacement } from './key-placement.js';
 import type { NodeEventListener, NodeEvents } from './node-events.js';
 import type { PeerCounters } from './peer-router.js';
 import type { Replica } from './replica.js';
 import type { TombstoneReaper } from './tombstone-reaper.js';
+import type { TraceJson, TraceQuery, TraceRecorder, TraceSummary } from './tracing.js';
 import type { Transfers, TransferView } from './transfers.js';
 
 /** An admin request the node refuses: a bad argument, or fault injection not enabled. */
@@ -66,6 +69,8 @@ export interface NodeStatus {
 export interface HintsView {
   pending: number;
   byTarget: Record<NodeId, number>;
+  /** Per target: its backlog's age and, while it is delivered, the pace (targets delivered to lately stay listed with 0 pending). */
+  targets: HintTarget[];
 }
 
 /** Every figure /metrics exposes, read when scraped. */
@@ -100,6 +105,8 @@ export interface NodeAdminOptions {
   events: NodeEvents;
   failures: BackgroundFailures;
   peerCounters: PeerCounters;
+  keys: KeyListing;
+  tracing: TraceRecorder;
 }
 
 export class NodeAdmin {
@@ -157,7 +164,8 @@ export class NodeAdmin {
   }
 
   hints(): HintsView {
-    return this.options.replica.hintsPending();
+    const { pending, byTarget } = this.options.replica.hintsPending();
+    return { pending, byTarget, targets: this.options.handoff.targets(byTarget) };
   }
 
   transfers(): { pending: number; partitions: TransferView[] } {
@@ -168,12 +176,35 @@ export class NodeAdmin {
     return this.transfers().pending;
   }
 
-  /** Runs anti-entropy now on this node's partitions (with `peer` only, if given); repaired keys are in place when it resolves. */
-  runAntiEntropy(peer?: NodeId): Promise<ExchangeReport> {
+  /**
+   * Runs anti-entropy now on this node's partitions (or `partition` only), with every other
+   * replica (or `peer` only); repaired keys are in place when it resolves. AdminError
+   * `bad_request` for a peer that is not a member, or a partition this node does not replicate.
+   */
+  runAntiEntropy(target: AntiEntropyTarget = {}): Promise<AntiEntropyRun> {
+    const { peer, partition } = target;
+    const { antiEntropy, ringSize, id } = this.options;
     if (peer !== undefined && !this.members().some((member) => member.id === peer)) {
       return Promise.reject(new AdminError('bad_request', 'peer must be the id of a member'));
     }
-    return this.options.antiEntropy.exchangeAll(peer);
+    if (partition !== undefined) {
+      if (!Number.isInteger(partition) || partition < 0 || partition >= ringSize) {
+        return Promise.reject(new AdminError('bad_request', `partition must be an integer from 0 to ${ringSize - 1}`));
+      }
+      const others = antiEntropy.peersOf(partition);
+      if (!antiEntropy.replicates(partition)) {
+        return Promise.reject(new AdminError('bad_request', `${id} does not replicate partition ${partition}; its replicas are ${others.join(', ')}`));
+      }
+      if (peer !== undefined && !others.includes(peer)) {
+        return Promise.reject(new AdminError('bad_request', `${peer} is not another replica of partition ${partition}; those are ${others.join(', ')}`));
+      }
+    }
+    return antiEntropy.run(target);
+  }
+
+  /** The anti-entropy runs this node remembers, manual and background, newest first. */
+  antiEntropyRuns(): AntiEntropyRun[] {
+    return this.options.antiEntropy.runs();
   }
 
   /** Asks this node to join the cluster `seed` (host:peerport) belongs to. */
@@ -214,6 +245,30 @@ export class NodeAdmin {
   async keyCounts(): Promise<{ partitions: Array<{ index: number; keys: number }>; complete: boolean }> {
     const { counts, complete } = await this.options.replica.keyCounts(keyCountScanMax);
     return { partitions: counts.map(([index, keys]) => ({ index, keys })), complete };
+  }
+
+  /**
+   * One page of keys across the cluster, each key once, filtered by bucket, prefix and siblings;
+   * KeyListingError `bad_request` for a bad query or cursor, `unavailable` when no replica of a
+   * partition answers.
+   */
+  listKeys(query: KeyQuery): Promise<KeyPage> {
+    return this.options.keys.list(query);
+  }
+
+  /** Every bucket with its keys and keys with siblings across the cluster, from the counts the nodes keep. */
+  buckets(): Promise<BucketsView> {
+    return this.options.keys.buckets();
+  }
+
+  /** Summaries of the request traces this node keeps, newest (or slowest) first. */
+  traces(query: TraceQuery): TraceSummary[] {
+    return this.options.tracing.list(query);
+  }
+
+  /** One request trace, or undefined once the node no longer keeps it. */
+  trace(id: string): TraceJson | undefined {
+    return this.options.tracing.get(id);
   }
 
   /** Follows this node's events; returns the function that stops following. */

@@ -9,8 +9,15 @@
 // A background scheduler runs one partition exchange per tick, round-robin over this node's
 // partitions and their other replicas, and skips its turn while client traffic is heavy (the
 // paper's §6.5 admission control).
+//
+// Every manual run and every background tick is a run with a report (core/admin's
+// AntiEntropyRun): its exchanges, and the keys it repaired with the side that was behind and
+// that side's versions before and after (listed up to repairedKeysListedMax, counted past it).
+// The last antiEntropyRunsKept runs are kept for the console. A manual run reports each
+// exchange on the event stream as it ends (`anti-entropy-progress`) and the whole run at its end
+// (`anti-entropy`); a background tick reports only a run that repaired something.
 
-import type { AntiEntropyReport } from '../admin/events.js';
+import type { AntiEntropyReport, AntiEntropyRun, AntiEntropyTrigger, RepairedKey, VersionSummary } from '../admin/events.js';
 import { createHash } from 'node:crypto';
 import type { NodeId } from '../common/types.js';
 import { diffKeyLists, ExchangeWalker, answerHashRequest, type KeyItem } from '../merkle/exchange.js';
@@ -19,8 +26,9 @@ import type { PeerMessage } from '../net/transport.js';
 import { dataKeyPartition, decodeDataKey, partitionRange } from '../storage/keys.js';
 import type { Bytes } from '../storage/store.js';
 import { MessageError } from './messages.js';
+import { clockOf } from '../version/history.js';
 import { decodeRecord } from './record-codec.js';
-import { exchangeKeysMax } from './limits.js';
+import { antiEntropyExchangesListedMax, antiEntropyRunsKept, exchangeKeysMax, repairedKeysListedMax, repairedVersionsListedMax } from './limits.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { ReplicaServiceOptions } from './replica.js';
 
@@ -36,6 +44,25 @@ export interface AntiEntropyOptions extends ReplicaServiceOptions {
   intervalMs: number;
 }
 
+/** What a manual run compares: every partition this node replicates, or one; with every other replica, or one. */
+export interface AntiEntropyTarget {
+  peer?: NodeId;
+  partition?: number;
+}
+
+/**
+ * A key an exchange found behind on one side or both, with the stored bytes it saw: the local
+ * record before the merge (undefined: this node lacked the key), the peer's (undefined: the peer
+ * lacked it), and the state both hold after. Decoded into a RepairedKey only when listed.
+ */
+interface KeyRepair {
+  id: string;
+  localBefore: Bytes | undefined;
+  peerBefore: Bytes | undefined;
+  after: Bytes;
+  localBehind: boolean;
+  peerBehind: boolean;
+}
 
 export function emptyReport(): ExchangeReport {
   return { partitionsCompared: 0, segmentsDiffering: 0, keysRepaired: 0, bytesSent: 0 };
@@ -51,8 +78,13 @@ export function addReports(into: ExchangeReport, from: ExchangeReport): Exchange
 
 export class AntiEntropy {
   private readonly trees = new Map<number, HashTree>();
+  /** Keys stored per partition, kept with the trees (a transfer's size is read from it). */
+  private readonly keyCounts = new Map<number, number>();
   private readonly loop: PeriodicTask;
   private cursor = 0;
+  /** The last antiEntropyRunsKept runs, newest first. */
+  private readonly recent: AntiEntropyRun[] = [];
+  private runCount = 0;
   readonly totals = { exchanges: 0, keysRepaired: 0, bytesSent: 0, skipped: 0 };
 
   constructor(private readonly options: AntiEntropyOptions) {
@@ -61,11 +93,13 @@ export class AntiEntropy {
     );
   }
 
-  /** Builds every partition's tree from the store. */
-  async rebuild(): Promise<void> {
+  /** Builds every partition's tree from the store; `visit` sees every stored key on the way (one scan at start serves more than the trees). */
+  async rebuild(visit?: (dataKey: Bytes) => void): Promise<void> {
     this.trees.clear();
+    this.keyCounts.clear();
     for await (const [dataKey, bytes] of this.options.store.data.range({})) {
       this.record(dataKeyPartition(dataKey), dataKey, undefined, bytes);
+      visit?.(dataKey);
     }
   }
 
@@ -73,6 +107,13 @@ export class AntiEntropy {
   record(partition: number, dataKey: Bytes, before: Bytes | undefined, after: Bytes | undefined): void {
     const tree = this.tree(partition);
     tree.update(tree.segmentOf(digest(dataKey)), before && itemHash(dataKey, before), after && itemHash(dataKey, after));
+    const added = (after === undefined ? 0 : 1) - (before === undefined ? 0 : 1);
+    if (added !== 0) this.keyCounts.set(partition, (this.keyCounts.get(partition) ?? 0) + added);
+  }
+
+  /** How many keys (tombstones included) this node stores in `partition` now. */
+  keyCount(partition: number): number {
+    return this.keyCounts.get(partition) ?? 0;
   }
 
   tree(partition: number): HashTree {
@@ -92,21 +133,100 @@ export class AntiEntropy {
     return this.loop.stop();
   }
 
-  /** Exchanges every partition this node replicates with its other replicas (or with `peer` only). */
-  async exchangeAll(peer?: NodeId): Promise<ExchangeReport> {
-    const report = emptyReport();
-    for (const partition of this.options.partitions()) {
-      for (const other of this.options.replicasOf(partition)) {
-        if (other === this.options.self || (peer !== undefined && other !== peer)) continue;
-        addReports(report, await this.exchange(partition, other));
-      }
-    }
-    this.options.events.emit({ type: 'anti-entropy', peer, trigger: 'manual', report });
-    return report;
+  /** Whether this node replicates `partition` (a manual run may be limited to one it does). */
+  replicates(partition: number): boolean {
+    return this.options.partitions().includes(partition);
   }
 
-  /** One exchange of `partition` with `peer`; repaired keys are in place when it resolves. */
-  async exchange(partition: number, peer: NodeId): Promise<ExchangeReport> {
+  /** The other replicas of `partition` (its preference list without this node). */
+  peersOf(partition: number): NodeId[] {
+    return this.options.replicasOf(partition).filter((node) => node !== this.options.self);
+  }
+
+  /** The runs kept, newest first. */
+  runs(): AntiEntropyRun[] {
+    return [...this.recent];
+  }
+
+  /**
+   * A manual run: exchanges every partition this node replicates (or `target.partition`) with
+   * its other replicas (or `target.peer` only), one after the other; repaired keys are in place
+   * when it resolves. A peer that fails ends the run: it is kept (and reported) with its error,
+   * and the promise rejects.
+   */
+  async run(target: AntiEntropyTarget = {}): Promise<AntiEntropyRun> {
+    const partitions = target.partition === undefined ? this.options.partitions() : [target.partition];
+    const pairs: Array<[number, NodeId]> = [];
+    for (const partition of partitions) {
+      for (const peer of this.peersOf(partition)) if (target.peer === undefined || peer === target.peer) pairs.push([partition, peer]);
+    }
+    return this.runPairs('manual', target, pairs);
+  }
+
+  private async runPairs(trigger: AntiEntropyTrigger, target: AntiEntropyTarget, pairs: ReadonlyArray<[number, NodeId]>): Promise<AntiEntropyRun> {
+    const run: AntiEntropyRun = {
+      runId: `${this.options.self}-${this.options.clock.now().toString(36)}-${++this.runCount}`,
+      trigger,
+      ...target,
+      startedAt: this.options.clock.now(),
+      finishedAt: 0,
+      ...emptyReport(),
+      exchanges: [],
+      exchangesOmitted: 0,
+      repairedKeys: [],
+      repairedKeysOmitted: 0,
+    };
+    const events = this.options.events;
+    try {
+      for (const [partition, peer] of pairs) {
+        const report = await this.exchange(partition, peer, (repair) => this.list(run, partition, peer, repair));
+        addReports(run, report);
+        const { segmentsDiffering, keysRepaired, bytesSent } = report;
+        if (run.exchanges.length < antiEntropyExchangesListedMax) run.exchanges.push({ partition, peer, segmentsDiffering, keysRepaired, bytesSent });
+        else run.exchangesOmitted++;
+        if (trigger === 'manual') {
+          events.emit({ type: 'anti-entropy-progress', runId: run.runId, partition, peer, done: run.partitionsCompared, total: pairs.length, segmentsDiffering, keysRepaired });
+        }
+      }
+    } catch (error) {
+      run.error = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      run.finishedAt = this.options.clock.now();
+      this.recent.unshift(run);
+      if (this.recent.length > antiEntropyRunsKept) this.recent.pop();
+      if (trigger === 'manual' || run.keysRepaired > 0) {
+        const { runId, startedAt, finishedAt, partitionsCompared, segmentsDiffering, keysRepaired, bytesSent } = run;
+        const report = { partitionsCompared, segmentsDiffering, keysRepaired, bytesSent };
+        const optional = { ...(run.partition === undefined ? {} : { partition: run.partition }), ...(run.error === undefined ? {} : { error: run.error }) };
+        events.emit({ type: 'anti-entropy', peer: run.peer, trigger, report, runId, startedAt, finishedAt, ...optional });
+      }
+    }
+    return run;
+  }
+
+  /** Lists a repaired key on its run, decoding its versions, or counts it once the list is full. */
+  private list(run: AntiEntropyRun, partition: number, peer: NodeId, repair: KeyRepair): void {
+    if (run.repairedKeys.length >= repairedKeysListedMax) {
+      run.repairedKeysOmitted++;
+      return;
+    }
+    const { bucket, key } = decodeDataKey(Buffer.from(repair.id, 'latin1'));
+    const after = summarize(repair.after);
+    const side = (before: Bytes | undefined) => ({ before: summarize(before), after });
+    const versions: RepairedKey['versions'] = {};
+    if (repair.localBehind) versions.local = side(repair.localBefore);
+    if (repair.peerBehind) versions.peer = side(repair.peerBefore);
+    const behind = repair.localBehind && repair.peerBehind ? 'both' : repair.localBehind ? 'local' : 'peer';
+    run.repairedKeys.push({ bucket, key, partition, peer, behind, versions });
+  }
+
+  /**
+   * One exchange of `partition` with `peer`; repaired keys are in place when it resolves, and
+   * each is told to `repaired`. A key counts as repaired when the exchange changed a replica:
+   * this one (the peer had versions it lacked) or the peer's (the other way), or both.
+   */
+  private async exchange(partition: number, peer: NodeId, repaired: (repair: KeyRepair) => void): Promise<ExchangeReport> {
     const report = emptyReport();
     report.partitionsCompared = 1;
     const walker = new ExchangeWalker(this.tree(partition));
@@ -124,8 +244,10 @@ export class AntiEntropy {
     const remote = validateKeyItems(remoteReply.items);
     report.bytesSent += keyListBytes(local) + keyListBytes(remote);
     const diff = diffKeyLists(local, remote);
+    const different = new Set(diff.different);
+    const repairs = new Map<string, KeyRepair>();
 
-    // Theirs that differ or that we lack: fetch, merge here, and send the merged state back.
+    // Theirs that differ or that we lack: fetch and merge here.
     const fetch = [...diff.different, ...diff.missingLocal].slice(0, exchangeKeysMax);
     if (fetch.length > 0) {
       const fetched = await this.call(peer, { type: 'ae.fetch', p: partition, keys: fetch });
@@ -135,20 +257,32 @@ export class AntiEntropy {
         if (!(rec instanceof Uint8Array)) continue;
         report.bytesSent += rec.byteLength;
         const { bucket, key } = decodeDataKey(Buffer.from(fetch[i], 'latin1'));
+        const localBefore = different.has(fetch[i]) ? await this.options.replica.readBytes(partition, bucket, key) : undefined;
         await this.options.replica.mergeData(partition, bucket, key, decodeRecord(rec));
+        const after = await this.options.replica.readBytes(partition, bucket, key);
+        if (after === undefined) continue;
+        // Stored states are canonical, so equal states have equal bytes on both replicas.
+        const localBehind = localBefore === undefined || !sameBytes(localBefore, after);
+        repairs.set(fetch[i], { id: fetch[i], localBefore, peerBefore: rec, after, localBehind, peerBehind: !sameBytes(rec, after) });
       }
     }
-    // Ours that differ or that they lack: push our (now merged) state.
+    // Ours that differ or that they lack, unless they already hold what we hold: push our (now merged) state.
     const push = [...diff.different, ...diff.missingRemote].slice(0, exchangeKeysMax);
     for (const id of push) {
-      const dataKey = Buffer.from(id, 'latin1');
-      const { bucket, key } = decodeDataKey(dataKey);
-      const rec = await this.options.replica.readBytes(partition, bucket, key);
+      const known = repairs.get(id);
+      if (known !== undefined && !known.peerBehind) continue;
+      const { bucket, key } = decodeDataKey(Buffer.from(id, 'latin1'));
+      const rec = known?.after ?? (await this.options.replica.readBytes(partition, bucket, key));
       if (rec === undefined) continue;
       report.bytesSent += rec.byteLength;
       await this.call(peer, { type: 'replica.merge', b: bucket, k: key, rec });
+      repairs.set(id, known ?? { id, localBefore: rec, peerBefore: undefined, after: rec, localBehind: false, peerBehind: true });
     }
-    report.keysRepaired = new Set([...fetch, ...push]).size;
+    for (const repair of repairs.values()) {
+      if (!repair.localBehind && !repair.peerBehind) continue;
+      report.keysRepaired++;
+      repaired(repair);
+    }
     return this.count(report);
   }
 
@@ -225,8 +359,7 @@ export class AntiEntropy {
     if (pairs.length === 0) return;
     // A peer that goes away or answers badly fails this exchange only; the next tick moves on.
     const [partition, peer] = pairs[this.cursor++ % pairs.length];
-    const report = await this.exchange(partition, peer);
-    if (report.keysRepaired > 0) this.options.events.emit({ type: 'anti-entropy', peer, trigger: 'background', report });
+    await this.runPairs('background', { partition, peer }, [[partition, peer]]);
   }
 }
 
@@ -237,6 +370,18 @@ function digest(dataKey: Bytes): Buffer {
 /** The first 8 bytes of md5(data key ‖ stored record): equal states hash alike on every replica. */
 function itemHash(dataKey: Bytes, record: Bytes): Uint8Array {
   return createHash('md5').update(dataKey).update(record).digest().subarray(0, itemHashBytes);
+}
+
+/** A stored record's versions as a repair report lists them (no values); none for an absent record. */
+function summarize(record: Bytes | undefined): VersionSummary[] {
+  if (record === undefined) return [];
+  return decodeRecord(record)
+    .siblings.slice(0, repairedVersionsListedMax)
+    .map((sibling) => ({ dot: { node: sibling.node, counter: sibling.counter }, clock: clockOf(sibling), deleted: sibling.deleted, size: sibling.value.byteLength }));
+}
+
+function sameBytes(a: Bytes, b: Bytes): boolean {
+  return Buffer.compare(a, b) === 0;
 }
 
 function validateKeyItems(raw: unknown): KeyItem[] {

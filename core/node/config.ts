@@ -36,6 +36,8 @@ export interface NodeConfig {
   antiEntropyIntervalMs?: number;
   /** Superseded versions each key keeps for inspection (--history; the same on every node). */
   historyVersions?: number;
+  /** The fraction of client requests traced, 0 to 1 (--trace-sample). */
+  traceSample?: number;
 }
 
 /** What a started node reports about itself. */

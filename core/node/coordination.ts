@@ -3,7 +3,9 @@
 // list, which mints the new version against its own replica and sends the result to the others;
 // a node outside the preference list forwards the PUT to the first preference-list node that
 // answers. The machines (core/coordinator) decide; this file gives them their effects: replica
-// reads and writes (replica-rpc.ts), read repairs, one timer per request.
+// reads and writes (replica-rpc.ts), read repairs, one timer per request. A request the node
+// traces (tracing.ts) carries its RequestTrace in the machine's input; every place below that
+// records into it tests `trace !== undefined` first, so a request not traced pays one branch.
 //
 // Bounds: at most clientRequestsInFlightMax requests at once (past it: `overloaded`, at once).
 // An unexpected failure is `internal` and logged, never disguised as a quorum failure.
@@ -14,7 +16,7 @@ import { CodedError } from '../common/coded-error.js';
 import type { Log } from '../common/log.js';
 import type { NodeId } from '../common/types.js';
 import { repairs as repairsOf, type GetResponse } from '../coordinator/get-core.js';
-import { getMachine, type GetEvent } from '../coordinator/get.machine.js';
+import { getMachine, type GetEvent, type GetInput } from '../coordinator/get.machine.js';
 import { putMachine, type PutEvent, type PutInput, type PutResponse, type PutWrite } from '../coordinator/put.machine.js';
 import { TransportError, type PeerMessage } from '../net/transport.js';
 import type { AnnotatedNode } from '../ring/preference-list.js';
@@ -27,15 +29,21 @@ import type { CoordinatePut, PutDone } from './messages.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { Replica } from './replica.js';
 import type { ReplicaRpc } from './replica-rpc.js';
+import { ackReply, stateReply, type RequestTrace, type TraceRecorder, type TraceReply } from './tracing.js';
 
-export type GetOutcome =
-  | { kind: 'ok'; state: SiblingSet }
-  | { kind: 'quorum'; replies: number; required: number };
+/** The id of the request's trace, when the node kept one (tracing.ts). */
+export interface Traced {
+  traceId?: string;
+}
 
-export type PutOutcome =
+export type GetOutcome = ({ kind: 'ok'; state: SiblingSet } | { kind: 'quorum'; replies: number; required: number }) & Traced;
+
+export type PutOutcome = (
   | { kind: 'ok'; state: SiblingSet; dot: [NodeId, number] }
   | { kind: 'quorum'; acks: number; required: number }
-  | { kind: 'error'; code: string; message: string };
+  | { kind: 'error'; code: string; message: string }
+) &
+  Traced;
 
 export interface PutRequest {
   /** What the client has seen: every sibling it covers is superseded by this write. */
@@ -44,6 +52,8 @@ export interface PutRequest {
   contentType: string;
   deleted: boolean;
   w?: number;
+  /** Trace this request whatever the sample rate (X-Dynamo-Trace, or a forwarding node's trace). */
+  trace?: boolean;
 }
 
 /** The node is coordinating as many client requests as it may; the client should retry shortly. */
@@ -79,6 +89,16 @@ export interface CoordinationOptions {
   inFlightMax: number;
   failures: BackgroundFailures;
   log: Log;
+  tracing: TraceRecorder;
+}
+
+/** A machine's input as this node builds it: with the request's trace, or undefined when not traced. */
+interface TracedInput {
+  trace: RequestTrace | undefined;
+}
+
+function traceOf(input: GetInput | PutInput): RequestTrace | undefined {
+  return (input as unknown as TracedInput).trace;
 }
 
 type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
@@ -134,9 +154,10 @@ export class Coordination {
     this.putLogic = this.providePut();
   }
 
-  get(bucket: string, key: string, r = this.options.r): Promise<GetOutcome> {
+  /** `trace`: trace this request whatever the sample rate. */
+  get(bucket: string, key: string, r = this.options.r, trace = false): Promise<GetOutcome> {
     this.counters.gets++;
-    return this.admit(() => this.coordinateGet(bucket, key, r));
+    return this.admit(() => this.coordinateGet(bucket, key, r, trace));
   }
 
   put(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
@@ -160,34 +181,62 @@ export class Coordination {
     return running.finally(() => this.inFlight--);
   }
 
-  private coordinateGet(bucket: string, key: string, r: number): Promise<GetOutcome> {
-    const { placement, clock, requestTimeoutMs } = this.options;
+  private coordinateGet(bucket: string, key: string, r: number, requested: boolean): Promise<GetOutcome> {
+    const { placement, clock, requestTimeoutMs, tracing } = this.options;
     const partition = placement.partitionOf(bucket, key);
     const targets = placement.targets(partition);
+    const trace = tracing.sampled(requested) ? tracing.begin({ op: 'get', bucket, key, partition, r, requested }) : undefined;
     return new Promise((resolve) => {
-      const respond = (response: GetResponse) => resolve(response.kind === 'ok' ? { kind: 'ok', state: response.state } : response);
+      const respond = (response: GetResponse) => {
+        const outcome: GetOutcome = response.kind === 'ok' ? { kind: 'ok', state: response.state } : response;
+        if (trace !== undefined) {
+          trace.answerGet(outcome);
+          outcome.traceId = trace.id;
+        }
+        resolve(outcome);
+      };
       const timer = new RequestTimer(clock);
-      const input = { bucket, key, partition, targets, r, historyMax: this.options.historyMax, timeoutMs: requestTimeoutMs, respond, finish: timer.clear };
-      timer.start(createActor(this.getLogic, { input }).start(), requestTimeoutMs);
+      const input: GetInput & TracedInput = { bucket, key, partition, targets, r, historyMax: this.options.historyMax, timeoutMs: requestTimeoutMs, respond, finish: timer.clear, trace };
+      timer.start(createActor(this.getLogic, trace === undefined ? { input } : { input, inspect: trace.inspect }).start(), requestTimeoutMs);
     });
   }
 
   private coordinatePut(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
     const w = request.w ?? this.options.w;
     const { partition, preference } = this.options.placement.locate(bucket, key);
-    if (!preference.includes(this.options.self)) return this.forwardPut(bucket, key, request, w, preference);
+    const { clock, requestTimeoutMs, self, tracing } = this.options;
+    const requested = request.trace === true;
+    const trace = tracing.sampled(requested) ? tracing.begin({ op: request.deleted ? 'delete' : 'put', bucket, key, partition, w, requested }) : undefined;
+    if (!preference.includes(self)) {
+      const forwarding = this.forwardPut(bucket, key, request, w, preference, trace);
+      return trace === undefined ? forwarding : forwarding.then((outcome) => answeredPut(trace, outcome));
+    }
     const { targets, counted } = this.options.placement.writeTargets(partition);
     const write: PutWrite = { value: request.value, contentType: request.contentType, deleted: request.deleted };
-    const { clock, requestTimeoutMs, self } = this.options;
     return new Promise((resolve) => {
       const respond = (response: PutResponse) => {
-        if (response.kind === 'ok') resolve({ kind: 'ok', state: response.state, dot: [self, response.state.vv[self]] });
-        else if (response.kind === 'error' && response.code === 'internal') resolve(this.internal(response.message, { bucket, key }));
-        else resolve(response);
+        let outcome: PutOutcome;
+        if (response.kind === 'ok') outcome = { kind: 'ok', state: response.state, dot: [self, response.state.vv[self]] };
+        else if (response.kind === 'error' && response.code === 'internal') outcome = this.internal(response.message, { bucket, key });
+        else outcome = response;
+        resolve(trace === undefined ? outcome : answeredPut(trace, outcome));
       };
       const timer = new RequestTimer(clock);
-      const input: PutInput = { bucket, key, partition, targets, counted, w, context: request.context, write, timeoutMs: requestTimeoutMs, respond, finish: timer.clear };
-      timer.start(createActor(this.putLogic, { input }).start(), requestTimeoutMs);
+      const input: PutInput & TracedInput = {
+        bucket,
+        key,
+        partition,
+        targets,
+        counted,
+        w,
+        context: request.context,
+        write,
+        timeoutMs: requestTimeoutMs,
+        respond,
+        finish: timer.clear,
+        trace,
+      };
+      timer.start(createActor(this.putLogic, trace === undefined ? { input } : { input, inspect: trace.inspect }).start(), requestTimeoutMs);
     });
   }
 
@@ -196,17 +245,27 @@ export class Coordination {
    * cannot be reached, or that is itself overloaded or not in the cluster yet, passes the turn to
    * the next; any other failure is a bug somewhere and answers `internal`.
    */
-  private async forwardPut(bucket: string, key: string, request: PutRequest, w: number, preference: readonly NodeId[]): Promise<PutOutcome> {
+  private async forwardPut(
+    bucket: string,
+    key: string,
+    request: PutRequest,
+    w: number,
+    preference: readonly NodeId[],
+    trace: RequestTrace | undefined,
+  ): Promise<PutOutcome> {
     const { rpc, placement, requestTimeoutMs } = this.options;
     this.counters.forwardedPuts++;
     const message: CoordinatePut = { type: 'coord.put', b: bucket, k: key, ctx: request.context, v: request.value, ct: request.contentType, del: request.deleted, w };
+    // A traced put is traced by its coordinator too, which answers with that trace's id.
+    if (trace !== undefined) message.tr = true;
     const isUp = (node: NodeId) => placement.isUp(node);
     const ordered = [...preference.filter(isUp), ...preference.filter((node) => !isUp(node))];
     let lastError: unknown;
     for (const node of ordered) {
       let reply: PeerMessage;
       try {
-        reply = await rpc.request(node, message, requestTimeoutMs * forwardTimeoutFactor);
+        const forwarding = rpc.request(node, message, requestTimeoutMs * forwardTimeoutFactor);
+        reply = await (trace === undefined ? forwarding : trace.observe(trace.sent('forward', { node, role: 'primary' }), forwarding, forwardReply));
       } catch (error) {
         if (passesTheTurn(error)) {
           lastError = error;
@@ -223,6 +282,7 @@ export class Coordination {
         }
         return this.internal(`forwarding to ${node} failed: ${describe(error)}`, { bucket, key, node });
       }
+      trace?.forwarded(node, (reply as PutDone).trace);
       return this.forwardedOutcome(reply as PutDone, w, { bucket, key, node });
     }
     this.options.log.debug({ bucket, key, error: describe(lastError) }, 'no preference-list node took a forwarded put');
@@ -252,9 +312,11 @@ export class Coordination {
       actions: {
         sendReads: ({ context, self }) => {
           const request = context.request;
+          const trace = traceOf(request);
           for (const target of request.targets) {
             const node = target.node;
-            rpc.read(node, target.hintFor, request).then(
+            const reading = rpc.read(node, target.hintFor, request);
+            (trace === undefined ? reading : trace.observe(trace.sent('read', target), reading, stateReply)).then(
               (state) => deliver<GetEvent>(self, { type: 'REPLY', node, state }),
               () => deliver<GetEvent>(self, { type: 'FAILED', node }),
             );
@@ -262,12 +324,14 @@ export class Coordination {
         },
         sendRepairs: ({ context }) => {
           const request = context.request;
+          const trace = traceOf(request);
           let encoded: Uint8Array | undefined;
           for (const repair of repairsOf(context.core)) {
             encoded ??= encodeRecord(repair.state);
             counters.readRepairs++;
-            const hint = hintOf(request.targets, repair.node);
-            rpc.write(repair.node, hint, request, encoded).catch((error: unknown) =>
+            const target = targetOf(request.targets, repair.node);
+            const writing = rpc.write(repair.node, target.hintFor, request, encoded);
+            (trace === undefined ? writing : trace.observe(trace.sent('repair', target), writing, ackReply)).catch((error: unknown) =>
               failures.record('read-repair', error, { node: repair.node, bucket: request.bucket, key: request.key }),
             );
           }
@@ -281,21 +345,26 @@ export class Coordination {
     return putMachine.provide({
       actions: {
         coordinateLocally: ({ context, self }) => {
-          this.coordinateLocally(context.request).then(
+          const trace = traceOf(context.request);
+          const storing = this.coordinateLocally(context.request);
+          (trace === undefined ? storing : trace.observe(trace.sent('write', context.request.targets[0]), storing, storedReply)).then(
             (stored) => deliver<PutEvent>(self, stored),
             (error: unknown) => deliver<PutEvent>(self, rejected(error)),
           );
         },
         sendWrites: ({ context, self }) => {
           const request = context.request;
+          const trace = traceOf(request);
           const encoded = context.encoded!;
           const used = new Set<NodeId>();
           for (const target of request.targets) used.add(target.node);
           for (let i = 1; i < request.targets.length; i++) {
             const { node, hintFor } = request.targets[i];
-            rpc
-              .write(node, hintFor, request, encoded)
-              .catch((error: unknown) => rpc.writeToFallback(request, node, hintFor, used, encoded, error))
+            const writing = rpc.write(node, hintFor, request, encoded);
+            (trace === undefined ? writing : trace.observe(trace.sent('write', request.targets[i], i >= request.counted), writing, ackReply))
+              .catch((error: unknown) =>
+                rpc.writeToFallback(request, node, hintFor, used, encoded, error, trace === undefined ? undefined : fallbackObserver(trace)),
+              )
               .then(
                 () => deliver<PutEvent>(self, { type: 'ACK', node }),
                 () => deliver<PutEvent>(self, { type: 'FAILED', node }),
@@ -318,10 +387,37 @@ export class Coordination {
   }
 }
 
-/** The hint a target of this request carries, if it is a fallback. */
-function hintOf(targets: readonly AnnotatedNode[], node: NodeId): NodeId | undefined {
-  for (const target of targets) if (target.node === node) return target.hintFor;
-  return undefined;
+/** The target of this request that is `node` (a primary, when it is none of them). */
+function targetOf(targets: readonly AnnotatedNode[], node: NodeId): AnnotatedNode {
+  for (const target of targets) if (target.node === node) return target;
+  return { node, role: 'primary' };
+}
+
+/** Records the answer in the request's trace and names the trace in the outcome. */
+function answeredPut(trace: RequestTrace, outcome: PutOutcome): PutOutcome {
+  trace.answerPut(outcome);
+  outcome.traceId = trace.id;
+  return outcome;
+}
+
+/** Records a fallback's hinted write, sent after a primary's write failed, in the request's trace. */
+function fallbackObserver(trace: RequestTrace) {
+  return (fallback: NodeId, primary: NodeId, writing: Promise<void>) =>
+    trace.observe(trace.sent('write', { node: fallback, role: 'fallback', hintFor: primary }), writing, ackReply);
+}
+
+/** The coordinator's own write, as its trace shows it: the new state, or why it was refused. */
+function storedReply(event: PutEvent): TraceReply {
+  if (event.type === 'STORED') return stateReply(event.state);
+  // coordinateLocally answers STORED or REJECTED, nothing else.
+  return event.type === 'REJECTED' ? { kind: 'error', code: event.code, message: event.message } : { kind: 'error', code: 'internal', message: event.type };
+}
+
+/** A forwarded put's reply: the coordinator's answer and its trace of the put. */
+function forwardReply(reply: PeerMessage): TraceReply {
+  const done = reply as PutDone;
+  const status = done.outcome === 'error' ? String(done.code ?? 'internal') : String(done.outcome);
+  return { kind: 'answer', status, traceId: typeof done.trace === 'string' ? done.trace : null };
 }
 
 /** A local write that threw: an operating error keeps its code; anything else is `internal`. */

@@ -5,7 +5,9 @@
 //   key-placement     where a key lives; the targets of a request (primaries, fallbacks, future replicas)
 //   coordination      GET/PUT/DELETE: the XState machines' effects, forwarding, the in-flight bound
 //   replica-rpc       reads and writes of a replica on a target node, sloppy-quorum fallback
-//   replica           this node's data and hints (LevelDB), per-key locks
+//   replica           this node's data and hints (LevelDB), per-key locks; key-index: keys with siblings, counts
+//   key-listing       finding keys and bucket counts across the cluster (GET /v1/admin/keys, /buckets)
+//   tracing           traces of sampled (or asking) client requests: state path, messages, answer
 //   peer-router       requests from peers, validated and routed
 //   failure-detector  local verdicts plus gossiped phi: the node's one `isUp`
 //   cluster-membership, transfers, hinted-handoff, anti-entropy, tombstone-reaper: background work
@@ -13,7 +15,7 @@
 
 import { assert } from '../common/assert.js';
 import type { Clock } from '../common/clock.js';
-import { historyVersionsDefault, requestTimeoutMsDefault } from '../common/limits.js';
+import { historyVersionsDefault, requestTimeoutMsDefault, traceSampleDefault } from '../common/limits.js';
 import { silentLog, type Log } from '../common/log.js';
 import type { Random } from '../common/random.js';
 import type { Member, NodeId } from '../common/types.js';
@@ -27,6 +29,7 @@ import { ClusterMembership } from './cluster-membership.js';
 import { Coordination, type GetOutcome, type PutOutcome, type PutRequest } from './coordination.js';
 import { FailureDetector } from './failure-detector.js';
 import { HintedHandoff } from './hinted-handoff.js';
+import { KeyListing } from './key-listing.js';
 import { KeyPlacement } from './key-placement.js';
 import * as limits from './limits.js';
 import { logEvent } from './node-log.js';
@@ -35,6 +38,7 @@ import { PeerRouter } from './peer-router.js';
 import { Replica } from './replica.js';
 import { ReplicaRpc } from './replica-rpc.js';
 import { TombstoneReaper } from './tombstone-reaper.js';
+import { TraceRecorder } from './tracing.js';
 import { Transfers } from './transfers.js';
 
 export type { GetOutcome, PutOutcome, PutRequest } from './coordination.js';
@@ -82,6 +86,8 @@ export interface DynamoNodeOptions {
   clientRequestsInFlightMax?: number;
   /** Superseded versions each key keeps for inspection (default 8; 0 is off; the same on every node). */
   historyVersions?: number;
+  /** The fraction of client requests traced, 0 to 1 (default traceSampleDefault, 1%). */
+  traceSample?: number;
 }
 
 export class DynamoNode {
@@ -158,6 +164,7 @@ export class DynamoNode {
       requestTimeoutMs,
       onHintedWrite: () => this.coordination.counters.hintedWrites++,
     });
+    const tracing = new TraceRecorder({ self: id, clock, random: options.random, sampleRate: options.traceSample ?? traceSampleDefault });
     this.coordination = new Coordination({
       self: id,
       n,
@@ -172,6 +179,7 @@ export class DynamoNode {
       inFlightMax: options.clientRequestsInFlightMax ?? limits.clientRequestsInFlightMax,
       failures,
       log: this.log,
+      tracing,
     });
 
     const handoff = new HintedHandoff({
@@ -230,7 +238,9 @@ export class DynamoNode {
       retryIntervalMs: gossipIntervalMs,
       failures,
       events,
+      keysIn: (partition) => this.antiEntropy.keyCount(partition),
     });
+    const keys = new KeyListing({ self: id, placement, index: this.replica.index, request: (node, message) => rpc.request(node, message) });
     this.router = new PeerRouter({
       self: id,
       n,
@@ -240,6 +250,7 @@ export class DynamoNode {
       antiEntropy: this.antiEntropy,
       transfers,
       membership: this.membership,
+      keys,
     });
     this.admin = new NodeAdmin({
       id,
@@ -261,6 +272,8 @@ export class DynamoNode {
       events,
       failures,
       peerCounters: this.router.counters,
+      keys,
+      tracing,
     });
     this.membership.onChange(() => {
       transfers.reconcile();
@@ -273,7 +286,10 @@ export class DynamoNode {
   async start(): Promise<void> {
     await this.membership.load();
     await this.replica.loadHintCounts();
-    await this.antiEntropy.rebuild();
+    // One scan of the data at start builds the anti-entropy trees and counts the keys per bucket
+    // (the key index counts the keys with siblings from its own entries, built once if missing).
+    await this.replica.index.load();
+    await this.antiEntropy.rebuild((dataKey) => this.replica.index.countStored(dataKey));
     this.unsubscribeLog = this.admin.subscribe((event) => logEvent(this.log, event));
     this.admin.watchMembers();
     this.transport.onRequest(this.router.handle);
@@ -295,9 +311,9 @@ export class DynamoNode {
     });
   }
 
-  /** Reads a key through its quorum (R replies, or the request's r). */
-  get(bucket: string, key: string, r?: number): Promise<GetOutcome> {
-    return this.coordination.get(bucket, key, r);
+  /** Reads a key through its quorum (R replies, or the request's r); `trace`: trace it whatever the sample rate. */
+  get(bucket: string, key: string, r?: number, trace?: boolean): Promise<GetOutcome> {
+    return this.coordination.get(bucket, key, r, trace);
   }
 
   /** Writes (or deletes) a key with the context the client read; W acks, or the request's w. */

@@ -7,7 +7,13 @@
 // A target that has left the cluster never comes back for its hints: they go to the key's
 // current replicas instead (its partitions were handed off when it left, but a write hinted
 // while it was down may not have been among them).
+//
+// Progress per target, for operators: how long its backlog has waited (from the first handoff
+// tick that saw hints for it while it had none, so to within a tick; a restarted node starts
+// counting again) and, while it is delivered, hints handed over per second in the last
+// hintRateWindowMs.
 
+import type { HintTarget } from '../admin/events.js';
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
@@ -16,6 +22,7 @@ import type { Bytes } from '../storage/store.js';
 import { decodeRecord } from './record-codec.js';
 import type { BackgroundFailures } from './background-failures.js';
 import type { FailureDetector } from './failure-detector.js';
+import { hintRateRoundsMax, hintRateWindowMs } from './limits.js';
 import type { NodeEvents } from './node-events.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { Replica } from './replica.js';
@@ -41,6 +48,12 @@ export interface HintedHandoffOptions {
 export class HintedHandoff {
   private readonly loop: PeriodicTask;
   private running = false;
+  /** Since when each target with hints pending has had some (clock ms). */
+  private readonly waitingSince = new Map<NodeId, number>();
+  /** Recent delivery rounds per target that delivered any: [started, hints delivered], oldest first. */
+  private readonly rounds = new Map<NodeId, Array<[startedAt: number, delivered: number]>>();
+  /** The target a round is delivering to now, if any. */
+  private current: NodeId | undefined;
   delivered = 0;
   failed = 0;
 
@@ -60,6 +73,7 @@ export class HintedHandoff {
 
   /** One delivery round: a batch to every target that is up. Resolves when the round is done. */
   async deliverNow(): Promise<void> {
+    this.track(this.options.replica.hintsPending().byTarget);
     if (this.running) return;
     this.running = true;
     try {
@@ -73,8 +87,62 @@ export class HintedHandoff {
     }
   }
 
+  /**
+   * Each target with hints pending or delivered to lately, by id: pending counts as given
+   * (the replica's), the backlog's age, and the pace of delivery.
+   */
+  targets(byTarget: Readonly<Record<NodeId, number>>): HintTarget[] {
+    this.track(byTarget);
+    const now = this.options.clock.now();
+    const ids = new Set([...Object.keys(byTarget), ...this.rounds.keys()]);
+    return [...ids].sort().map((target) => this.figures(target, byTarget[target] ?? 0, now));
+  }
+
+  private figures(target: NodeId, pending: number, now: number): HintTarget {
+    const rounds = this.prune(target, now);
+    let delivered = 0;
+    for (const [, count] of rounds) delivered += count;
+    // Over the time since the first round in the window began, and at least one tick, so one
+    // quick first round does not read as a burst.
+    const spanMs = rounds.length === 0 ? 1 : Math.max(this.options.intervalMs, now - rounds[0][0]);
+    const since = this.waitingSince.get(target);
+    return {
+      target,
+      pending,
+      oldestAgeMs: pending > 0 && since !== undefined ? now - since : 0,
+      delivering: pending > 0 && (this.current === target || rounds.length > 0),
+      deliveredPerSec: (delivered * 1000) / spanMs,
+    };
+  }
+
+  /** Starts the clock of a target whose hints were first seen, and stops it for one with none left. */
+  private track(byTarget: Readonly<Record<NodeId, number>>): void {
+    const now = this.options.clock.now();
+    for (const target of Object.keys(byTarget)) if (!this.waitingSince.has(target)) this.waitingSince.set(target, now);
+    for (const target of this.waitingSince.keys()) if (byTarget[target] === undefined) this.waitingSince.delete(target);
+  }
+
+  /** The target's rounds within the rate window (forgetting older ones, and the target once none remain). */
+  private prune(target: NodeId, now: number): ReadonlyArray<[number, number]> {
+    const rounds = this.rounds.get(target);
+    if (rounds === undefined) return [];
+    while (rounds.length > 0 && now - rounds[0][0] > hintRateWindowMs) rounds.shift();
+    if (rounds.length === 0) this.rounds.delete(target);
+    return rounds;
+  }
+
   private async deliverTo(target: NodeId, deliver: (hint: { dataKey: Bytes; bytes: Bytes }) => Promise<void>): Promise<void> {
-    const { replica } = this.options;
+    this.current = target;
+    try {
+      await this.deliverBatch(target, deliver);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private async deliverBatch(target: NodeId, deliver: (hint: { dataKey: Bytes; bytes: Bytes }) => Promise<void>): Promise<void> {
+    const { replica, clock } = this.options;
+    const startedAt = clock.now();
     const deliveredBefore = this.delivered;
     const hints = await replica.hintsFor(target, this.options.batchMax);
     let next = 0;
@@ -97,7 +165,13 @@ export class HintedHandoff {
     await Promise.all(Array.from({ length: Math.min(this.options.inFlightMax, hints.length) }, worker));
     const delivered = this.delivered - deliveredBefore;
     if (delivered > 0) {
-      this.options.events.emit({ type: 'hints-delivered', target, delivered, pending: replica.hintsPending().byTarget[target] ?? 0 });
+      const rounds = this.rounds.get(target) ?? [];
+      rounds.push([startedAt, delivered]);
+      if (rounds.length > hintRateRoundsMax) rounds.shift();
+      this.rounds.set(target, rounds);
+      const pending = replica.hintsPending().byTarget[target] ?? 0;
+      const { oldestAgeMs, deliveredPerSec } = this.figures(target, pending, clock.now());
+      this.options.events.emit({ type: 'hints-delivered', target, delivered, pending, oldestAgeMs, deliveredPerSec });
     }
   }
 

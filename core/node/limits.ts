@@ -87,3 +87,67 @@ export const cloudDotsStoredMax = 4096;
 
 /** Longest content type a record carries, in characters (HTTP header values are short). */
 export const contentTypeBytesMax = 256;
+
+/** Keys in one page of GET /v1/admin/keys when the request names no limit, and the most it may name. */
+export const keyPageLimitDefault = 100;
+export const keyPageLimitMax = 1000;
+
+/**
+ * Most index or data entries one page of keys examines on a replica (GET /v1/admin/keys): a
+ * prefix with no bucket skips from bucket to bucket, and a page stops early (with a cursor)
+ * rather than walk a whole store for a prefix that matches little. Ten times the largest page.
+ */
+export const keyPageScanMax = 10_000;
+
+/** Most buckets one replica reports in one answer of bucket counts (a peer frame holds them all). */
+export const bucketsListedMax = 10_000;
+
+/** Entries per batch when a store written before the key index existed has its index built. */
+export const keyIndexBuildBatchMax = 1024;
+
+/**
+ * Request traces (tracing.ts): the traces a node keeps (a ring, the oldest dropped first), and
+ * per trace the most messages, machine events and state entries it records (past them the
+ * trace counts what it dropped). 500 traces of at most 64 messages stay within a few MiB; 64
+ * messages cover N reads, N repairs, a fallback per target and a forward for N up to 16.
+ */
+export const tracesKeptMax = 500;
+export const traceMessagesMax = 64;
+export const traceEventsMax = 64;
+export const traceStatesMax = 16;
+/** Dots one reply's version summary lists (it counts every sibling; past the bound it lists the first). */
+export const traceDotsMax = 16;
+
+/** Trace summaries in one answer of GET /v1/admin/traces when the request names no limit. */
+export const traceListLimitDefault = 50;
+
+/**
+ * Anti-entropy runs (manual and background) a node remembers for GET /v1/admin/anti-entropy/runs,
+ * newest first. With a background exchange every 10 s, fifty is the last several minutes.
+ */
+export const antiEntropyRunsKept = 50;
+
+/**
+ * Repaired keys one run lists with their versions; past it they are only counted
+ * (`repairedKeysOmitted`). A run of 100 keys of a few versions each is a few tens of KB, and the
+ * node keeps antiEntropyRunsKept runs.
+ */
+export const repairedKeysListedMax = 100;
+
+/** Versions listed per side of one repaired key (before or after); the write bound on siblings. */
+export const repairedVersionsListedMax = 64;
+
+/**
+ * Exchanges one run lists (one per partition and peer): a ring of 64 with N = 3 needs 128, so
+ * only very large rings are cut short (`exchangesOmitted` counts the rest).
+ */
+export const antiEntropyExchangesListedMax = 1024;
+
+/** The window over which a hint target's delivery rate is measured. */
+export const hintRateWindowMs = 5000;
+
+/** Delivery rounds remembered per target for that rate (a round every handoff tick; short intervals keep the latest). */
+export const hintRateRoundsMax = 64;
+
+/** Least time between two progress events of one transfer. */
+export const transferProgressIntervalMs = 1000;

@@ -8,6 +8,8 @@
 import { CodedError } from '../common/coded-error.js';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import type { PeerMessage } from '../net/transport.js';
+import { dataKeyPartition, isDataKey, partitionMax } from '../storage/keys.js';
+import { keyPageLimitMax, keyPageScanMax } from './limits.js';
 import { isNodeId } from './record-codec.js';
 
 /** Read this node's replica of a key. Answer: ReplicaState. */
@@ -40,6 +42,8 @@ export interface CoordinatePut extends PeerMessage {
   ct: string;
   del: boolean;
   w: number;
+  /** Trace the put (the forwarding node traces it): the answer names the trace (tracing.ts). */
+  tr?: boolean;
 }
 
 export interface Ping extends PeerMessage {
@@ -71,12 +75,60 @@ export interface Hinted extends PeerMessage {
   any: boolean;
 }
 
+/**
+ * Up to `lim` keys of partition `p` after the data key `a`, in `b` and starting with `pre`,
+ * from the index of keys with siblings when `sib` (key-index.ts), examining at most `scan`
+ * entries. Answer: KeyPageReply.
+ */
+export interface ReplicaKeys extends PeerMessage {
+  type: 'replica.keys';
+  p: number;
+  a?: Uint8Array;
+  b?: string;
+  pre?: string;
+  sib: boolean;
+  lim: number;
+  scan: number;
+}
+
+/** Keys of one partition on one replica, each [data key, versions, lastModified], in data-key order. */
+export interface KeyPageReply extends PeerMessage {
+  type: 'key.page';
+  keys: Array<[Uint8Array, number, number]>;
+  /** The answer covers the partition up to this data key; null: to its end. */
+  thru: Uint8Array | null;
+  scanned: number;
+}
+
+/** The receiver's counts of keys and keys with siblings per bucket, summed over partitions `ps`. Answer: BucketCountsReply. */
+export interface ReplicaBuckets extends PeerMessage {
+  type: 'replica.buckets';
+  ps: number[];
+}
+
+/** Buckets as [bucket, keys, keys with siblings], sorted by name; `more` when cut at bucketsListedMax. */
+export interface BucketCountsReply extends PeerMessage {
+  type: 'bucket.counts';
+  counts: Array<[string, number, number]>;
+  more: boolean;
+}
+
 /** A partition transfer batch or a gossip message; validated by their own modules. */
 export interface OtherRequest extends PeerMessage {
   type: 'transfer.batch' | 'membership.syn' | 'membership.ack' | 'membership.ack2';
 }
 
-export type PeerRequest = ReplicaGet | ReplicaMerge | ReplicaReap | ReplicaHinted | CoordinatePut | Ping | AntiEntropyRequest | OtherRequest;
+export type PeerRequest =
+  | ReplicaGet
+  | ReplicaMerge
+  | ReplicaReap
+  | ReplicaHinted
+  | ReplicaKeys
+  | ReplicaBuckets
+  | CoordinatePut
+  | Ping
+  | AntiEntropyRequest
+  | OtherRequest;
 
 export interface ReplicaState extends PeerMessage {
   type: 'replica.state';
@@ -99,6 +151,8 @@ export interface PutDone extends PeerMessage {
   required?: number;
   code?: string;
   message?: string;
+  /** The coordinator's trace of the put, when it kept one. */
+  trace?: string;
 }
 
 /** A peer message that fails validation: answered with the remote code `bad_message`. */
@@ -145,7 +199,15 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       if (typeof message.w !== 'number' || !Number.isInteger(message.w) || message.w < 1) {
         throw new MessageError('coord.put: bad w');
       }
+      if (message.tr !== undefined && typeof message.tr !== 'boolean') throw new MessageError('coord.put: bad tr');
       return message as CoordinatePut;
+    case 'replica.keys':
+      return validateReplicaKeys(message);
+    case 'replica.buckets':
+      if (!Array.isArray(message.ps) || message.ps.length > partitionMax + 1 || !message.ps.every(isPartition)) {
+        throw new MessageError('replica.buckets: bad partitions');
+      }
+      return message as ReplicaBuckets;
     case 'ping':
       return message as Ping;
     case 'ae.hashes':
@@ -161,4 +223,23 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
     default:
       throw new MessageError(`unknown message type ${JSON.stringify(String(message.type).slice(0, 40))}`);
   }
+}
+
+function validateReplicaKeys(message: PeerMessage): ReplicaKeys {
+  const { p, a, b, pre, sib, lim, scan } = message;
+  if (!isPartition(p)) throw new MessageError('replica.keys: bad partition');
+  if (a !== undefined && !(isDataKey(a) && dataKeyPartition(a) === p)) throw new MessageError('replica.keys: bad position');
+  if (b !== undefined && !(isBucket(b) && Buffer.byteLength(b) <= bucketBytesMax)) throw new MessageError('replica.keys: bad bucket');
+  if (pre !== undefined && (typeof pre !== 'string' || Buffer.byteLength(pre) > keyBytesMax)) throw new MessageError('replica.keys: bad prefix');
+  if (typeof sib !== 'boolean') throw new MessageError('replica.keys: bad sibling filter');
+  if (!isCount(lim, keyPageLimitMax) || !isCount(scan, keyPageScanMax)) throw new MessageError('replica.keys: bad limit');
+  return message as ReplicaKeys;
+}
+
+function isPartition(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= partitionMax;
+}
+
+function isCount(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
 }

@@ -1,5 +1,5 @@
 // The node's events as log lines, with their figures: membership changes, faults injected and
-// healed, transfers, hint deliveries and anti-entropy runs.
+// healed, transfers, hint deliveries and anti-entropy runs (not their progress, nor metric samples).
 
 import type { Log } from '../common/log.js';
 import type { NodeEvent } from './node-events.js';
@@ -23,8 +23,13 @@ export function logEvent(log: Log, event: NodeEvent): void {
     case 'hints-delivered':
       return log.info({ target: event.target, delivered: event.delivered, pending: event.pending }, `handed ${event.delivered} hints to ${event.target}`);
     case 'metrics':
-      return; // once a second: for the live console, not the log
-    case 'anti-entropy':
-      return log.info({ peer: event.peer ?? null, trigger: event.trigger, ...event.report }, `anti-entropy run: ${event.report.keysRepaired} keys repaired`);
+    case 'anti-entropy-progress':
+    case 'transfer-progress':
+      return; // frequent: for the live console, not the log (the run or transfer is logged when it ends)
+    case 'anti-entropy': {
+      const fields = { runId: event.runId ?? null, peer: event.peer ?? null, partition: event.partition ?? null, trigger: event.trigger, ...event.report };
+      if (event.error !== undefined) return log.warn({ ...fields, error: event.error }, `anti-entropy run ended early: ${event.error}`);
+      return log.info(fields, `anti-entropy run: ${event.report.keysRepaired} keys repaired`);
+    }
   }
 }

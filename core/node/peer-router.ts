@@ -1,6 +1,6 @@
 // Requests from peers, validated at the edge (messages.ts) and routed to the part that answers
-// them: replica reads and merges, forwarded puts, tombstone collection, anti-entropy, transfers
-// and membership. A malformed request is refused (counted) with `bad_message`; it never reaches
+// them: replica reads and merges, forwarded puts, tombstone collection, key listings,
+// anti-entropy, transfers and membership. A malformed request is refused (counted) with `bad_message`; it never reaches
 // the store.
 
 import type { NodeId } from '../common/types.js';
@@ -8,6 +8,7 @@ import type { PeerMessage } from '../net/transport.js';
 import type { AntiEntropy } from './anti-entropy.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import type { Coordination, PutOutcome } from './coordination.js';
+import type { KeyListing } from './key-listing.js';
 import { NotInClusterError, type KeyPlacement } from './key-placement.js';
 import { validatePeerRequest, type Hinted, type PutDone, type ReplicaState } from './messages.js';
 import { decodeRecord, encodeRecord, validateCausalContext } from './record-codec.js';
@@ -23,6 +24,7 @@ export interface PeerRouterOptions {
   antiEntropy: AntiEntropy;
   transfers: Transfers;
   membership: ClusterMembership;
+  keys: KeyListing;
 }
 
 export interface PeerCounters {
@@ -87,6 +89,7 @@ export class PeerRouter {
           contentType: request.ct,
           deleted: request.del,
           w: Math.min(request.w, this.options.n),
+          trace: request.tr === true,
         });
         return putDone(outcome);
       }
@@ -98,6 +101,10 @@ export class PeerRouter {
         const partition = placement.partitionOf(request.b, request.k);
         return { type: 'hinted', any: await replica.holdsHint(partition, request.b, request.k) } satisfies Hinted;
       }
+      case 'replica.keys':
+        return this.options.keys.answerKeys(request);
+      case 'replica.buckets':
+        return this.options.keys.answerBuckets(request);
       case 'ping':
         return { type: 'pong' };
       case 'ae.hashes':
@@ -113,6 +120,12 @@ export class PeerRouter {
 }
 
 function putDone(outcome: PutOutcome): PutDone {
+  const done = putDoneOf(outcome);
+  if (outcome.traceId !== undefined) done.trace = outcome.traceId;
+  return done;
+}
+
+function putDoneOf(outcome: PutOutcome): PutDone {
   switch (outcome.kind) {
     case 'ok':
       return { type: 'coord.put.done', outcome: 'ok', rec: encodeRecord(outcome.state), node: outcome.dot[0], counter: outcome.dot[1] };

@@ -32,6 +32,9 @@ export interface ReplicaAddress {
   key: string;
 }
 
+/** Watches a fallback's write (the fallback, the primary it holds the hint for); returns it unchanged. */
+export type FallbackObserver = (fallback: NodeId, primary: NodeId, writing: Promise<void>) => Promise<void>;
+
 export class ReplicaRpc {
   constructor(private readonly options: ReplicaRpcOptions) {}
 
@@ -66,6 +69,7 @@ export class ReplicaRpc {
    * node D"): the write goes to the next healthy node beyond the request's targets (`used`),
    * with a hint for the primary; its ack stands for the primary's. Rethrows `error` when there
    * is no such node, when hinted handoff is off, or when the failed target was itself a fallback.
+   * `observe` (a traced request's) sees the fallback's write as it is sent, and passes it on.
    */
   async writeToFallback(
     at: ReplicaAddress,
@@ -74,13 +78,15 @@ export class ReplicaRpc {
     used: Set<NodeId>,
     encoded: Uint8Array,
     error: unknown,
+    observe?: FallbackObserver,
   ): Promise<void> {
     if (!this.options.hintedHandoff || hint !== undefined) throw error;
     const { placement, detector } = this.options;
     const fallback = placement.ring().extendedPreferenceList(at.partition).find((node) => !used.has(node) && detector.isUp(node));
     if (fallback === undefined) throw error;
     used.add(fallback);
-    await this.write(fallback, primary, at, encoded);
+    const writing = this.write(fallback, primary, at, encoded);
+    await (observe === undefined ? writing : observe(fallback, primary, writing));
   }
 
   /** A request to a peer that keeps the failure detector informed. */

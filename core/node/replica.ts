@@ -1,7 +1,8 @@
 // This node's replicas: the data it holds for its own partitions, and the hints it holds for
 // down nodes (Dynamo §4.6). Every read-modify-write of one key is serialized (KeyLocks), and
 // every write of a data key reports (old bytes, new bytes) to `onDataWrite` so the anti-entropy
-// trees stay current without a rebuild.
+// trees stay current without a rebuild, and goes with what it changes in the key index
+// (key-index.ts: keys with siblings, counts per bucket) in one atomic write.
 //
 // Hint keys: [target id length u8][target id][data key], so one target's hints are one range.
 
@@ -9,12 +10,13 @@ import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
 import { dataKeyPartition, encodeDataKey, prefixUpperBound } from '../storage/keys.js';
-import type { Bytes, Store } from '../storage/store.js';
+import type { Bytes, SpaceBatchOp, Store } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
 import { CodedError } from '../common/coded-error.js';
 import type { BackgroundFailures } from './background-failures.js';
+import { KeyIndex, summarize } from './key-index.js';
 import { KeyLocks } from './key-locks.js';
 import type { NodeEvents } from './node-events.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
@@ -59,6 +61,8 @@ export class Replica {
   private readonly historyMax: number;
   onDataWrite: DataWriteListener | undefined;
   hintsRefused = 0;
+  /** The keys with siblings and the counts per bucket, kept by every write of a data key. */
+  readonly index: KeyIndex;
 
   /** Writes refused because too many were already waiting on their key. */
   get keyLockRefusals(): number {
@@ -70,6 +74,7 @@ export class Replica {
     this.hintsPerTargetMax = options.hintsPerTargetMax;
     this.historyMax = options.historyMax;
     this.locks = new KeyLocks(options.keyLockQueueMax);
+    this.index = new KeyIndex(options.store);
   }
 
   /** Counts the hints kept from an earlier run (they are durable). */
@@ -112,7 +117,7 @@ export class Replica {
       const result = coordinatePut(local, context.vv, coordinator, write, context.dots, this.historyMax);
       if (!result.ok) return { result, encoded: undefined };
       const encoded = encodeRecord(result.state);
-      await this.store.data.put(dataKey, encoded);
+      await this.writeData(dataKey, local, result.state, encoded);
       this.onDataWrite?.(partition, dataKey, before, encoded);
       return { result, encoded };
     });
@@ -133,7 +138,7 @@ export class Replica {
     return this.locks.run(lockName(undefined, dataKey), async () => {
       const current = await this.store.data.get(dataKey);
       if (current === undefined || !bytesEqual(current, expected)) return false;
-      await this.store.data.del(dataKey);
+      await this.writeData(dataKey, decodeRecord(current), undefined, undefined);
       this.onDataWrite?.(partition, dataKey, current, undefined);
       return true;
     });
@@ -218,6 +223,30 @@ export class Replica {
 
   // ── Shared ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Stores a data key's new state (`after` undefined: removes the key) with the index entry the
+   * change needs, in one atomic batch; a change that needs none (one version before and after,
+   * the common case) writes the data alone. Then counts it. Called under the key's lock.
+   */
+  private async writeData(
+    dataKey: Bytes,
+    before: SiblingSet | undefined,
+    after: SiblingSet | undefined,
+    encoded: Bytes | undefined,
+  ): Promise<void> {
+    const change = this.index.change(dataKey, summarize(before), summarize(after));
+    if (change.op !== undefined) {
+      const data: SpaceBatchOp =
+        encoded === undefined ? { space: 'data', type: 'del', key: dataKey } : { space: 'data', type: 'put', key: dataKey, value: encoded };
+      await this.store.batch([data, change.op]);
+    } else if (encoded === undefined) {
+      await this.store.data.del(dataKey);
+    } else {
+      await this.store.data.put(dataKey, encoded);
+    }
+    this.index.counted(dataKey, change);
+  }
+
   private mergeInto(
     target: NodeId | undefined,
     storeKey: Bytes,
@@ -228,6 +257,7 @@ export class Replica {
     const lockKey = target === undefined ? storeKey : storeKey.subarray(hintPrefix(target).length);
     return this.locks.run(lockName(target, lockKey), async () => {
       const before = await space.get(storeKey);
+      let local: SiblingSet | undefined;
       let merged: SiblingSet;
       if (before === undefined) {
         if (target !== undefined && (this.hintCounts.get(target) ?? 0) >= this.hintsPerTargetMax) {
@@ -237,12 +267,13 @@ export class Replica {
         // Stored in canonical form, whatever the sender sent.
         merged = mergeSiblingSets({ vv: {}, siblings: [] }, incoming, this.historyMax);
       } else {
-        const local = decodeRecord(before);
+        local = decodeRecord(before);
         merged = mergeSiblingSets(local, incoming, this.historyMax);
         if (siblingSetEquals(merged, local)) return;
       }
       const after = encodeRecord(merged);
-      await space.put(storeKey, after);
+      if (target === undefined) await this.writeData(storeKey, local, merged, after);
+      else await space.put(storeKey, after);
       changed(before, after);
     });
   }

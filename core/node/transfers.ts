@@ -9,7 +9,10 @@
 //
 // Progress is exact: every transfer the current ring implies is listed with its keys sent and
 // its state; `pending` counts them from the moment this node adopts the ring until the
-// partition has arrived.
+// partition has arrived. A transfer this node sends also says how many keys it will send in all
+// (the keys it held in the partitions it streams when it started: an estimate, as writes go on),
+// when it started, and the time left at the pace so far; the same figures go on the event stream
+// when it starts, at most once a second while it runs (`transfer-progress`), and when it ends.
 
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
@@ -19,7 +22,7 @@ import type { Bytes, Store } from '../storage/store.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { MessageError } from './messages.js';
 import type { BackgroundFailures } from './background-failures.js';
-import { transferBatchBytesMax, transferBatchKeysMax } from './limits.js';
+import { transferBatchBytesMax, transferBatchKeysMax, transferProgressIntervalMs } from './limits.js';
 import type { NodeEvents } from './node-events.js';
 import { PeriodicTask } from './periodic-task.js';
 import { decodeRecord } from './record-codec.js';
@@ -33,6 +36,10 @@ export interface TransferView {
   to: NodeId;
   keysSent: number;
   state: TransferState;
+  /** On a transfer this node sends: the keys it will send in all (an estimate), when it started (clock ms), and the time left. */
+  keysTotal?: number;
+  startedAt?: number;
+  etaMs?: number;
 }
 
 export interface TransfersOptions {
@@ -48,6 +55,8 @@ export interface TransfersOptions {
   retryIntervalMs: number;
   failures: BackgroundFailures;
   events: NodeEvents;
+  /** Keys this node stores in a partition now. */
+  keysIn: (partition: number) => number;
 }
 
 export class Transfers {
@@ -59,6 +68,8 @@ export class Transfers {
   private readonly loop: PeriodicTask;
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
+  /** When each transfer in flight last reported its progress (clock ms). */
+  private readonly reportedAt = new WeakMap<TransferView, number>();
   completed = 0;
 
   constructor(private readonly options: TransfersOptions) {
@@ -84,7 +95,9 @@ export class Transfers {
     for (const transfer of this.options.membership.transfers()) {
       const known = this.progress.get(key(transfer.partition, transfer.to));
       partitions.push(
-        known ?? { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'waiting' },
+        known === undefined
+          ? { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'waiting' }
+          : this.withEta(known),
       );
     }
     return { pending: partitions.length, partitions };
@@ -99,13 +112,14 @@ export class Transfers {
       const id = key(transfer.partition, transfer.to);
       if (this.active.has(id)) continue;
       this.active.add(id);
-      const view: TransferView = { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'sending' };
+      const view: TransferView = { index: transfer.partition, from: transfer.from, to: transfer.to, keysSent: 0, state: 'sending', startedAt: this.options.clock.now() };
       this.progress.set(id, view);
       const running: Promise<void> = this.send(view).finally(() => {
         this.active.delete(id);
         this.running.delete(running);
         if (view.state === 'done') this.progress.delete(id);
-        this.options.events.emit({ type: 'transfer', partition: view.index, from: view.from, to: view.to, state: view.state === 'done' ? 'done' : 'failed', keysSent: view.keysSent });
+        const { keysTotal = 0, startedAt = 0 } = view;
+        this.options.events.emit({ type: 'transfer', partition: view.index, from: view.from, to: view.to, state: view.state === 'done' ? 'done' : 'failed', keysSent: view.keysSent, keysTotal, startedAt });
       });
       this.running.add(running);
     }
@@ -153,12 +167,15 @@ export class Transfers {
         this.streamed.clear();
         this.streamedFor = future.version;
       }
-      for (const [partition, to] of streams) {
-        const id = `${partition}>${to}`;
-        const main = partition === view.index && to === view.to;
-        if (!main && this.streamed.has(id)) continue;
+      const main = (partition: number, to: NodeId) => partition === view.index && to === view.to;
+      const toSend = streams.filter(([partition, to]) => main(partition, to) || !this.streamed.has(key(partition, to)));
+      view.keysTotal = toSend.reduce((sum, [partition]) => sum + this.options.keysIn(partition), 0);
+      this.reportProgress(view);
+      for (const [partition, to] of toSend) {
+        // Another transfer may have sent this one meanwhile.
+        if (!main(partition, to) && this.streamed.has(key(partition, to))) continue;
         await this.stream(view, partition, to);
-        this.streamed.add(id);
+        this.streamed.add(key(partition, to));
       }
       const ack = await this.call(view.to, { type: 'transfer.batch', p: view.index, items: [], last: true });
       if (ack.accepted !== true) {
@@ -183,6 +200,7 @@ export class Transfers {
       if (this.stopping) throw new Error('stopping');
       await this.call(to, { type: 'transfer.batch', p: view.index, items: batch, last: false });
       view.keysSent += batch.length;
+      if (this.options.clock.now() - (this.reportedAt.get(view) ?? 0) >= transferProgressIntervalMs) this.reportProgress(view);
       batch = [];
       bytes = 0;
     };
@@ -192,6 +210,20 @@ export class Transfers {
       if (batch.length >= transferBatchKeysMax || bytes >= transferBatchBytesMax) await flush();
     }
     if (batch.length > 0) await flush();
+  }
+
+  /** The view with the time left at the pace so far, while it is sent. */
+  private withEta(view: TransferView): TransferView {
+    const { keysTotal, startedAt, keysSent } = view;
+    if (view.state !== 'sending' || keysTotal === undefined || startedAt === undefined || keysSent === 0) return { ...view };
+    const elapsedMs = this.options.clock.now() - startedAt;
+    return { ...view, etaMs: Math.round((Math.max(0, keysTotal - keysSent) * elapsedMs) / keysSent) };
+  }
+
+  private reportProgress(view: TransferView): void {
+    this.reportedAt.set(view, this.options.clock.now());
+    const { index: partition, from, to, keysSent, keysTotal = 0, startedAt = 0, etaMs } = this.withEta(view);
+    this.options.events.emit({ type: 'transfer-progress', partition, from, to, keysSent, keysTotal, startedAt, ...(etaMs === undefined ? {} : { etaMs }) });
   }
 
   private call(to: NodeId, message: PeerMessage): Promise<PeerMessage> {

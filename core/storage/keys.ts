@@ -7,7 +7,7 @@
 // The key needs no length: it runs to the end. Within a partition, entries sort by bucket
 // length, then bucket, then key, in unsigned byte order.
 
-import { bucketBytesMax } from '../common/limits.js';
+import { bucketBytesMax, keyBytesMax } from '../common/limits.js';
 import { StoreError, type Bytes } from './store.js';
 
 /** Largest partition index the layout can hold. */
@@ -53,6 +53,29 @@ export function decodeDataKey(bytes: Bytes): DataKey {
     bucket: buffer.toString('utf8', headerBytes, bucketEnd),
     key: buffer.toString('utf8', bucketEnd),
   };
+}
+
+/**
+ * The bytes of a data key up to the end of its bucket, [partition][bucket length][bucket]: the
+ * prefix every key of that bucket in that partition shares.
+ */
+export function dataKeyBucketPrefix(bytes: Bytes): Buffer {
+  const buffer = asBuffer(bytes);
+  if (buffer.byteLength < headerBytes || headerBytes + buffer[2] > buffer.byteLength) {
+    throw new StoreError('bad_key', 'a data key is shorter than its bucket length says');
+  }
+  return buffer.subarray(0, headerBytes + buffer[2]);
+}
+
+/** The bucket of a data key, without decoding its key. */
+export function dataKeyBucket(bytes: Bytes): string {
+  return dataKeyBucketPrefix(bytes).toString('utf8', headerBytes);
+}
+
+/** Whether `bytes` has the shape of a data key: its bucket fits, and so would the longest bucket and key. */
+export function isDataKey(bytes: unknown): bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < headerBytes) return false;
+  return headerBytes + bytes[2] <= bytes.byteLength && bytes.byteLength <= headerBytes + bucketBytesMax + keyBytesMax;
 }
 
 /** The partition index of a data key, without decoding the rest. */

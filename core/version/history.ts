@@ -66,6 +66,19 @@ export function contentHash(bytes: Uint8Array): number {
   return hash >>> 0;
 }
 
+/**
+ * A version's own clock: what its writer had seen plus its dot (the paper's Figure 3). When one
+ * node coordinated two concurrent writes, their clocks compare as if one descended the other
+ * ({n1:1,n4:1} and {n1:1,n4:2}): a plain vector cannot say "n4's 2nd write but not its 1st".
+ * So each version also carries `past` (the clock without its own dot): version A descends B
+ * exactly when A's past covers B's dot.
+ */
+export function clockOf(version: { node: NodeId; counter: number; past?: VersionVector }): Record<NodeId, number> {
+  const clock: Record<string, number> = { ...version.past };
+  clock[version.node] = version.counter;
+  return clock;
+}
+
 /** Newest first: later lastModified, then larger node id, then larger counter. */
 export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {
   if (a.lastModified !== b.lastModified) return b.lastModified - a.lastModified;

@@ -2,7 +2,17 @@
 // the HTTP wire of `dynamo console` (http-transport.ts) or the desktop shell's preload bridge
 // (desktop-transport.ts). The method list and argument order are AdminApi's own.
 
-import type { AdminApi, AdminMethod, ClusterView, ConsoleEvent, JoinPlan } from '../../core/admin/admin-api.js';
+import type {
+  AdminApi,
+  AdminMethod,
+  BucketView,
+  ClusterView,
+  ConsoleEvent,
+  JoinPlan,
+  KeyDetail,
+  KeyPage,
+  KeyWriteResult,
+} from '../../core/admin/admin-api.js';
 
 export interface AdminTransport {
   call(method: AdminMethod, args: unknown[]): Promise<unknown>;
@@ -24,6 +34,18 @@ export function adminApiOver(transport: AdminTransport): AdminApi {
     planJoin: () => call('planJoin') as Promise<JoinPlan>,
     commitJoin: (planId) => done('commitJoin', planId),
     cancelJoin: (planId) => done('cancelJoin', planId),
+    listBuckets: () => call('listBuckets') as Promise<BucketView[]>,
+    listKeys: (query) => call('listKeys', withoutUndefined(query)) as Promise<KeyPage>,
+    keyDetail: (bucket, key) => call('keyDetail', bucket, key) as Promise<KeyDetail>,
+    writeKey: (write) => call('writeKey', withoutUndefined(write)) as Promise<KeyWriteResult>,
     subscribe: (listener) => transport.subscribe(listener),
   };
+}
+
+/**
+ * An argument object without its undefined fields: JSON drops them on the web, but the desktop
+ * bridge's structured clone keeps them, and both shells should send the same.
+ */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -3,6 +3,8 @@
 
 import type { ComponentType } from 'react';
 import { ClusterPage } from '../pages/cluster/ClusterPage.js';
+import { ConflictsPage } from '../pages/conflicts/ConflictsPage.js';
+import { KeysPage } from '../pages/keys/KeysPage.js';
 
 export interface PageEntry {
   path: string;
@@ -11,4 +13,8 @@ export interface PageEntry {
   component: ComponentType;
 }
 
-export const pages: readonly PageEntry[] = [{ path: 'cluster', label: 'Cluster', component: ClusterPage }];
+export const pages: readonly PageEntry[] = [
+  { path: 'cluster', label: 'Cluster', component: ClusterPage },
+  { path: 'keys', label: 'Keys', component: KeysPage },
+  { path: 'conflicts', label: 'Conflicts', component: ConflictsPage },
+];

@@ -1,11 +1,14 @@
 // Which cached reads an event makes stale. The console follows one event stream and refetches
 // only what an event changed; metric samples arrive every second from every node, so they
-// invalidate only when a figure the cluster view shows (hints or transfers pending) moved.
+// invalidate only when something the pages show moved: a pending count the cluster view shows,
+// or writes (a key's detail and the bucket counts may have changed). Key listings are pages
+// the operator walks through: they refresh on request (and after the console's own writes),
+// never under the operator's feet, except after the stream was lost.
 
 import type { ConsoleEvent, MetricSample } from '../../core/admin/admin-api.js';
 
 /** The cached reads, by name (query keys are built from these). */
-export type CachedRead = 'clusterView';
+export type CachedRead = 'clusterView' | 'buckets' | 'keyPages' | 'keyDetail';
 
 /** The last sample seen from each node: what "moved" is judged against. */
 export type LastSamples = Map<string, Pick<MetricSample, 'hintsPending' | 'transfersPending'>>;
@@ -14,17 +17,23 @@ export function staleReads(event: ConsoleEvent, lastSamples: LastSamples): Cache
   switch (event.type) {
     case 'metrics': {
       const previous = lastSamples.get(event.node);
-      const { hintsPending, transfersPending } = event.sample;
+      const { hintsPending, transfersPending, opsPerSecond } = event.sample;
       lastSamples.set(event.node, { hintsPending, transfersPending });
       const moved = previous !== undefined && (previous.hintsPending !== hintsPending || previous.transfersPending !== transfersPending);
-      return moved ? ['clusterView'] : [];
+      const wrote = opsPerSecond.put + opsPerSecond.delete > 0;
+      return [...(moved ? (['clusterView'] as const) : []), ...(wrote ? (['buckets', 'keyDetail'] as const) : [])];
     }
     case 'anti-entropy':
-      return [];
+      return event.report.keysRepaired > 0 ? ['buckets', 'keyDetail'] : [];
+    case 'hints-delivered':
+    case 'transfer':
+      // Copies moved between nodes: where a key's replicas are, and what they hold.
+      return ['clusterView', 'keyDetail'];
     case 'connection':
       // Back on the stream: events may have been missed while it was down.
-      return event.connected ? ['clusterView'] : [];
+      return event.connected ? ['clusterView', 'buckets', 'keyPages', 'keyDetail'] : [];
     default:
-      return ['clusterView'];
+      // Members, the ring, faults and processes: the cluster, and which copies can be read.
+      return ['clusterView', 'keyDetail'];
   }
 }

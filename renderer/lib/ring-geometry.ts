@@ -99,3 +99,21 @@ export function nextArcPosition(position: number, key: string, count: number): n
       return undefined;
   }
 }
+
+/**
+ * How a key's preference list walks the ring (DESIGN.md, "Replication"): from the key's
+ * partition clockwise, the first partition owned by each node of the list, in the list's order.
+ * `partition` is undefined for a node that owns nothing on this ring (the ring moved on).
+ */
+export function preferenceWalk(ring: RingView, partition: number, preference: readonly string[]): Array<{ node: string; partition: number | undefined }> {
+  const sorted = [...ring.partitions].sort((a, b) => a.index - b.index);
+  const start = sorted.findIndex((p) => p.index === partition);
+  return preference.map((node) => {
+    if (start < 0) return { node, partition: undefined };
+    for (let step = 0; step < sorted.length; step++) {
+      const candidate = sorted[(start + step) % sorted.length];
+      if (candidate.owner === node) return { node, partition: candidate.index };
+    }
+    return { node, partition: undefined };
+  });
+}

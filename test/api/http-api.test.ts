@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
+import { httpCall } from '../support/http-call.js';
 import { waitUntil } from '../support/wait.js';
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
@@ -24,16 +25,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string>; on?: string } = {}) {
   const endpoint = options.on === undefined ? base : cluster.endpoints.get(options.on)!;
-  const response = await request(endpoint + path, { method: method as 'GET', body: options.body, headers: options.headers });
-  const text = await response.body.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const context = response.headers['x-dynamo-context'] as string | undefined;
-  return { status: response.statusCode, text, json, context, headers: response.headers };
+  return httpCall(endpoint + path, method, options);
 }
 
 describe('data', () => {

@@ -2,7 +2,8 @@
 // it does not run (startTestCluster: processes, TCP, LevelDB): its view of members and ring is the
 // one the cluster's own API gives; process actions are refused as `unavailable` with the reason,
 // and the view says why; isolate and heal still work, over HTTP; the stream follows every member;
-// and attaching to a URL where nothing answers fails at once with a sentence naming it.
+// keys are written, listed, read with every replica's copy and resolved through it; and attaching
+// to a URL where nothing answers fails at once with a sentence naming it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleEvent } from '../../core/admin/admin-api.js';
@@ -74,6 +75,40 @@ describe('the attached console', () => {
       return faults.length === 2;
     });
     expect((await rejection(api.leaveNode('n9'))).code).toBe('not_found');
+  });
+
+  it('reads a key with every copy, shows siblings from two blind writes, and resolves them with a write', async () => {
+    const bucket = 'console keys';
+    const key = 'cart/ü 1';
+    const first = await api.writeKey({ bucket, key, value: Buffer.from('red').toString('base64'), contentType: 'text/plain' });
+    expect(first.raced).toBe(false);
+    expect(first.after.versions.map((v) => Buffer.from(v.value, 'base64').toString())).toEqual(['red']);
+    // A second blind write, through another node: the two are concurrent, so both remain.
+    expect((await cluster.client('n2').put(bucket, key, 'blue', { contentType: 'text/plain' })).status).toBe(204);
+    const where = (await cluster.client('n3').json('GET', `/v1/admin/preference/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`)).body;
+    let detail = await api.keyDetail(bucket, key);
+    expect(detail.read.found).toBe(true);
+    expect(detail.read.versions.map((v) => Buffer.from(v.value, 'base64').toString()).sort()).toEqual(['blue', 'red']);
+    expect([detail.partition, detail.preference]).toEqual([where.partition, where.preference]);
+    expect(detail.replicas.map((r) => [r.node, r.role])).toEqual(where.preference.map((id: string) => [id, 'primary']));
+    // W=2 of N=3: the third copy may arrive a moment after the write is acknowledged.
+    await waitUntil('every copy holds both versions', async () => {
+      detail = await api.keyDetail(bucket, key);
+      return detail.replicas.every((r) => r.error === undefined && !r.differs && r.versions.length === 2);
+    });
+    // The listing finds it among the keys with siblings, and the bucket counts it.
+    await waitUntil('the bucket counts the key and its siblings', async () => {
+      const buckets = await api.listBuckets();
+      return buckets.some((b) => b.bucket === bucket && b.keys === 1 && b.keysWithSiblings === 1);
+    });
+    const listed = await api.listKeys({ bucket, prefix: 'cart/', siblingsOnly: true, limit: 10 });
+    expect(listed.keys.map((k) => [k.bucket, k.key, k.siblings])).toEqual([[bucket, key, 2]]);
+    expect(listed.progress).toEqual({ partitionsDone: 16, partitions: 16 });
+    expect((await api.listKeys({ bucket, prefix: 'other/' })).keys).toEqual([]);
+    const resolved = await api.writeKey({ bucket, key, value: Buffer.from('purple').toString('base64'), contentType: 'text/plain', context: detail.read.context });
+    expect(resolved.raced).toBe(false);
+    expect(resolved.after.versions.map((v) => [Buffer.from(v.value, 'base64').toString(), v.contentType])).toEqual([['purple', 'text/plain']]);
+    expect((await rejection(api.writeKey({ bucket, key, value: '', contentType: 'text/plain', context: 'forged' }))).code).toBe('bad_request');
   });
 
   it('fails at once, naming the URL, when nothing answers there', async () => {

@@ -128,6 +128,20 @@ describe('invokeAdmin', () => {
     ['isolateNode', ['n1', ['n2'], 'x']],
     ['commitJoin', [{}]],
     ['clusterView', ['x']],
+    ['listBuckets', [{}]],
+    ['listKeys', [{ bucket: 'b' }, 'extra']],
+    ['listKeys', [{ prefix: 5 }]],
+    ['listKeys', [{ siblingsOnly: 'yes' }]],
+    ['listKeys', [{ limit: 100_000 }]],
+    ['listKeys', [{ cursor: 'has space' }]],
+    ['listKeys', [null]],
+    ['keyDetail', ['', 'k']],
+    ['keyDetail', ['b', 'k'.repeat(1025)]],
+    ['keyDetail', ['b', '\uDC00x']],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk', contentType: 'text/plain' }]],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: '' }]],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain', context: 'a b' }]],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain', extra: 1 }]],
   ];
   for (const [method, args] of cases) {
     it(`refuses ${String(method)}(${JSON.stringify(args)}) as bad_request without calling it`, async () => {
@@ -139,6 +153,9 @@ describe('invokeAdmin', () => {
   it('calls a well-formed request', async () => {
     await invokeAdmin(api, 'isolateNode', ['n1', ['n2', 'n3']]);
     await invokeAdmin(api, 'isolateNode', ['n1']);
-    expect(called).toEqual(['isolateNode', 'isolateNode']);
+    await invokeAdmin(api, 'listKeys', [{ bucket: 'carts', prefix: '', siblingsOnly: false, limit: 1000, cursor: 'c-1' }]);
+    await invokeAdmin(api, 'keyDetail', ['carts', 'ü/ä 1']);
+    await invokeAdmin(api, 'writeKey', [{ bucket: 'carts', key: 'k', value: '', contentType: 'text/plain; charset=utf-8', context: 'abc_-=' }]);
+    expect(called).toEqual(['isolateNode', 'isolateNode', 'listKeys', 'keyDetail', 'writeKey']);
   });
 });

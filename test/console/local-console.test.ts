@@ -112,6 +112,17 @@ describe('the local console over a real 5-node cluster', () => {
       events.some((e) => e.type === 'connection' && e.node === 'n3' && !e.connected),
     );
 
+    // A key n3 replicates: its page says n3's copy cannot be read, and why, without asking n3.
+    let key = '';
+    for (let i = 0; key === '' && i < 100; i++) {
+      const where = (await client('n1').json('GET', `/v1/admin/preference/killed/k${i}`)).body as { preference: string[] };
+      if (where.preference.includes('n3')) key = `k${i}`;
+    }
+    await api.writeKey({ bucket: 'killed', key, value: Buffer.from('while n3 is down').toString('base64'), contentType: 'text/plain' });
+    const detail = await api.keyDetail('killed', key);
+    expect(detail.read.found).toBe(true);
+    expect(detail.replicas.find((copy) => copy.node === 'n3')).toMatchObject({ error: 'n3 is not running (its process is stopped)', versions: [], differs: false });
+
     const reconnects = events.filter((e) => e.type === 'connection' && e.node === 'n3' && e.connected).length;
     await api.restartNode('n3');
     const restarted = member(await api.clusterView(), 'n3');

@@ -38,6 +38,19 @@ const api: AdminApi = {
   planJoin: async () => ({ planId: 'p1', node: 'n6', http: '127.0.0.1:1', moves: [], ownershipAfter: {} }),
   commitJoin: async (id) => void calls.push(['commitJoin', [id]]),
   cancelJoin: async (id) => void calls.push(['cancelJoin', [id]]),
+  listBuckets: async () => [{ bucket: 'carts', keys: 3, keysWithSiblings: 1 }],
+  listKeys: async (query) => {
+    calls.push(['listKeys', [query]]);
+    return { keys: [{ bucket: 'carts', key: 'a', siblings: 2 }], progress: { partitionsDone: 4, partitions: 64 } };
+  },
+  keyDetail: async (bucket, key) => {
+    calls.push(['keyDetail', [bucket, key]]);
+    return { read: { bucket, key, found: false, versions: [] }, partition: 3, preference: ['n1'], replicas: [], history: [] };
+  },
+  writeKey: async (write) => {
+    calls.push(['writeKey', [{ ...write, value: `${write.value.length} base64 characters` }]]);
+    return { after: { bucket: write.bucket, key: write.key, found: true, versions: [] }, raced: false };
+  },
   subscribe: (listener) => hub.subscribe(listener),
 };
 
@@ -109,6 +122,32 @@ describe('the web console wire', () => {
       ['isolateNode', ['n2', ['n1', 'n3']]],
       ['healNode', ['n2']],
     ]);
+  });
+
+  it('carries the keys methods; only writeKey may send a body as large as a value', async () => {
+    expect(await post(web.url, 'listBuckets', { args: [] })).toEqual({ status: 200, body: { result: [{ bucket: 'carts', keys: 3, keysWithSiblings: 1 }] } });
+    expect((await post(web.url, 'listKeys', { args: [{ bucket: 'carts', prefix: 'a', siblingsOnly: true, limit: 20 }] })).body).toMatchObject({
+      result: { keys: [{ key: 'a', siblings: 2 }], progress: { partitionsDone: 4, partitions: 64 } },
+    });
+    expect((await post(web.url, 'keyDetail', { args: ['carts', 'a/b'] })).body).toMatchObject({ result: { partition: 3 } });
+    // A value of 1 MiB: far past the 64 KiB every other method is held to.
+    const value = Buffer.alloc(1024 * 1024, 7).toString('base64');
+    const write = await post(web.url, 'writeKey', { args: [{ bucket: 'carts', key: 'big', value, contentType: 'application/octet-stream' }] });
+    expect(write).toEqual({ status: 200, body: { result: { after: { bucket: 'carts', key: 'big', found: true, versions: [] }, raced: false } } });
+    expect(calls.slice(-3)).toEqual([
+      ['listKeys', [{ bucket: 'carts', prefix: 'a', siblingsOnly: true, limit: 20 }]],
+      ['keyDetail', ['carts', 'a/b']],
+      ['writeKey', [{ bucket: 'carts', key: 'big', value: `${value.length} base64 characters`, contentType: 'application/octet-stream' }]],
+    ]);
+    const before = calls.length;
+    expect((await post(web.url, 'listKeys', { args: [{ bucket: 'carts', junk: 'x'.repeat(100 * 1024) }] })).status).toBe(413);
+    expect(await post(web.url, 'writeKey', { args: [{ bucket: 'carts', key: 'k', value: 'not base64', contentType: 'text/plain' }] })).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: 'writeKey a value is its bytes in base64' },
+    });
+    const tooBig = Buffer.alloc(1024 * 1024 + 1).toString('base64');
+    expect((await post(web.url, 'writeKey', { args: [{ bucket: 'carts', key: 'k', value: tooBig, contentType: 'text/plain' }] })).status).toBe(400);
+    expect(calls.length).toBe(before);
   });
 
   it('keeps a refusal its code and status, and turns a bug into 500 with its message only', async () => {

@@ -71,6 +71,11 @@ describe('checkAdminArgs', () => {
     ['isolateNode', ['n2', ['n1', 'n3']], ['n2', ['n1', 'n3']]],
     ['isolateNode', ['n2', undefined], ['n2']],
     ['commitJoin', ['join-n6-1'], ['join-n6-1']],
+    ['listBuckets', [], []],
+    ['listKeys', [{}], [{}]],
+    ['listKeys', [{ bucket: 'carts', prefix: 'user/', siblingsOnly: true, limit: 50, cursor: 'abc' }], [{ bucket: 'carts', prefix: 'user/', siblingsOnly: true, limit: 50, cursor: 'abc' }]],
+    ['keyDetail', ['carts', 'a/b c'], ['carts', 'a/b c']],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain' }], [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain' }]],
   ] as const)('accepts %s(%j)', (method, given, expected) => {
     expect(checkAdminArgs(method, [...given])).toEqual({ ok: true, args: expected });
   });
@@ -88,6 +93,19 @@ describe('checkAdminArgs', () => {
     ['commitJoin', ['']],
     ['cancelJoin', ['join n6']],
     ['cancelJoin', [{ planId: 'join-n6-1' }]],
+    ['listBuckets', ['b']],
+    ['listKeys', []],
+    ['listKeys', [{ bucket: '' }]],
+    ['listKeys', [{ limit: 0 }]],
+    ['listKeys', [{ limit: 1.5 }]],
+    ['listKeys', [{ everything: true }]],
+    ['keyDetail', ['b']],
+    ['keyDetail', ['b', '']],
+    ['keyDetail', ['b'.repeat(256), 'k']],
+    ['keyDetail', ['b', '\uD800']],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'not base64!', contentType: 'text/plain' }]],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain\r\nx-evil: 1' }]],
+    ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=' }]],
   ] as const)('refuses %s(%j)', (method, given) => {
     const checked = checkAdminArgs(method, [...given]);
     expect(checked.ok).toBe(false);
@@ -128,6 +146,10 @@ function fakeConsole(calls: Array<[string, unknown[]]>): AdminApi {
     planJoin: record('planJoin'),
     commitJoin: record('commitJoin'),
     cancelJoin: record('cancelJoin'),
+    listBuckets: record('listBuckets', [{ bucket: 'b', keys: 1, keysWithSiblings: 0 }]),
+    listKeys: record('listKeys', { keys: [] }),
+    keyDetail: record('keyDetail'),
+    writeKey: record('writeKey'),
     subscribe: () => () => {},
   } as AdminApi;
 }
@@ -186,6 +208,21 @@ describe('registerAdminIpc', () => {
     expect(reply).toMatchObject({ ok: false, failure: { code: 'bad_request' } });
     expect(calls).toEqual([]);
     expect(counters.badArguments).toBe(1);
+  });
+
+  it('carries the keys methods with their arguments', async () => {
+    const { invoke, calls } = setUp();
+
+    expect(await invoke('listBuckets', event(rendererUrl))).toEqual({ ok: true, value: [{ bucket: 'b', keys: 1, keysWithSiblings: 0 }] });
+    expect(await invoke('listKeys', event(rendererUrl), { bucket: 'b', limit: 10 })).toEqual({ ok: true, value: { keys: [] } });
+    await invoke('keyDetail', event(rendererUrl), 'b', 'k/1');
+    await invoke('writeKey', event(rendererUrl), { bucket: 'b', key: 'k', value: '', contentType: 'text/plain', context: 'c1' });
+    expect(calls).toEqual([
+      ['listBuckets', []],
+      ['listKeys', [{ bucket: 'b', limit: 10 }]],
+      ['keyDetail', ['b', 'k/1']],
+      ['writeKey', [{ bucket: 'b', key: 'k', value: '', contentType: 'text/plain', context: 'c1' }]],
+    ]);
   });
 
   it("passes the console's refusals on with their code, and hides anything else behind internal", async () => {

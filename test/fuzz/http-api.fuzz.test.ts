@@ -229,8 +229,8 @@ function successStatuses(method: string, path: string): number[] {
     if (get) return [200, 300];
     return method === 'PUT' || method === 'DELETE' ? [204] : [];
   }
-  if (/^\/v1\/admin\/(local|preference)\/[^/]+\/[^/]+$/.test(path)) return get ? [200] : [];
-  if (['/v1/status', '/v1/ring', '/metrics', '/v1/admin/hints', '/v1/admin/transfers', '/v1/admin/faults', '/v1/admin/membership', '/v1/admin/partitions'].includes(path)) {
+  if (/^\/v1\/admin\/(local|preference|history)\/[^/]+\/[^/]+$/.test(path)) return get ? [200] : [];
+  if (['/v1/status', '/v1/ring', '/metrics', '/v1/admin/hints', '/v1/admin/transfers', '/v1/admin/faults', '/v1/admin/membership', '/v1/admin/partitions', '/v1/admin/keys', '/v1/admin/buckets', '/v1/admin/anti-entropy/runs', '/v1/admin/traces'].includes(path)) {
     return get ? [200] : [];
   }
   return [];

@@ -3,9 +3,9 @@
 // process per node). The fuzzer dials a node's peer port and completes the real cluster-secret
 // handshake with the project's own handshake and frame code, as a dialing node would; then it
 // sends (1) well-framed msgpack requests made by mutating real replica.get, replica.merge,
-// replica.reap, replica.hinted, coord.put, ae.*, transfer.batch and membership.* messages
-// (fields dropped, replaced by wrong types, huge arrays, deep nesting, corrupted records,
-// changed message types), each of which must get a reply or an error reply with a code on the
+// replica.reap, replica.hinted, replica.keys, replica.buckets, coord.put, ae.*, transfer.batch
+// and membership.* messages (fields dropped, replaced by wrong types, huge arrays, deep nesting,
+// corrupted records, changed message types), each of which must get a reply or an error reply with a code on the
 // same request id, or, when the frame breaks the envelope rules of core/net/frame.ts, the
 // closing of that one connection; and (2) malformed frames (other kinds after the handshake,
 // bad msgpack, bad envelopes, lengths past the limit), which close that one connection. After
@@ -194,6 +194,9 @@ function realMessages(): Array<Record<string, unknown>> {
     { type: 'replica.reap', b: fuzzBucket, k: fuzzKey, rec: fuzzRecord },
     { type: 'replica.hinted', b: fuzzBucket, k: fuzzKey },
     { type: 'coord.put', b: fuzzBucket, k: fuzzKey, ctx: { vv: {}, dots: [] }, v: Buffer.from('v'), ct: 'text/plain', del: false, w: 2 },
+    { type: 'replica.keys', p: fuzzPartition, a: dataKey, b: fuzzBucket, pre: 'k', sib: false, lim: 10, scan: 100 },
+    { type: 'replica.keys', p: fuzzPartition, sib: true, lim: 1, scan: 1 },
+    { type: 'replica.buckets', ps: [0, fuzzPartition] },
     { type: 'ping' },
     { type: 'ae.hashes', p: fuzzPartition, req: { segments: treeSegmentsDefault, width: treeWidthDefault, depth: 0, indices: [0] } },
     { type: 'ae.keys', p: fuzzPartition, segs: [0, 1, 2] },

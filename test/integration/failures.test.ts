@@ -1,5 +1,5 @@
-// Proves Dynamo's failure handling on real processes: with a node isolated, writes keep
-// succeeding through fallbacks that keep hints, and after healing the hints are handed off so
+// Proves Dynamo's failure handling on real processes: with a node isolated (and judged down),
+// writes keep succeeding through fallbacks that keep hints, and after healing the hints are handed off so
 // every key is on all of its preference-list nodes without any read touching it; with hinted
 // handoff off, the isolated replica misses the writes and one anti-entropy run puts them back;
 // and a key deleted while a replica was cut off stays deleted after anti-entropy.
@@ -34,6 +34,13 @@ describe('failures on real processes', () => {
     const c = (cluster = await startTestCluster({ nodes: 5, ringSize: 16, requestTimeoutMs: 500 }));
     const n1 = c.client('n1');
     await faults(c.client('n2'), ['n1', 'n3', 'n4', 'n5']);
+    // Until n1's failure detector judges n2 down, a put n1 forwards to n2 (first in a key's
+    // preference list) vanishes there unseen and answers 503 (it may have been applied: see
+    // test/node/forwarding.test.ts); from then on n1 hands such puts to the next node.
+    await waitUntil('n1 sees n2 down', async () => {
+      const status = await n1.json('GET', '/v1/status');
+      return status.body.members.some((m: { id: string; state: string }) => m.id === 'n2' && m.state === 'down');
+    });
     const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
     for (const key of keys) {
       const result = await n1.put('b', key, `v-${key}`, { w: 2 });

@@ -5,10 +5,8 @@
 // others and up again when it returns. Each test starts its own cluster (and loads its own
 // keys), so each stands alone and they may run in any order.
 
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeConfig } from '../../core/node/config.js';
-import { freePorts, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { startExtraNode, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { waitUntil } from '../support/wait.js';
 
 const ringSize = 32;
@@ -82,30 +80,7 @@ describe('membership on real processes', () => {
   it('joins a fifth node: it takes only its share, and every key ends up on its preference list', async () => {
     const c = await clusterWithKeys(4);
     const before = await ringOf(c, 'n1');
-    const [httpPort, peerPort] = await freePorts(2);
-    const config: NodeConfig = {
-      id: 'n5',
-      dir: path.join(c.dir, 'n5'),
-      host: '127.0.0.1',
-      httpPort,
-      peerPort,
-      seeds: [c.peers.get('n1')!],
-      ringSize,
-      n: 3,
-      r: 2,
-      w: 2,
-      hintedHandoff: true,
-      allowFaultInjection: true,
-      clusterSecret: 'test-secret',
-      weight: 1,
-      requestTimeoutMs: 1000,
-      antiEntropyIntervalMs: 3_600_000,
-    };
-    c.supervisor.add(config);
-    await c.supervisor.start('n5');
-    c.endpoints.set('n5', `http://127.0.0.1:${httpPort}`);
-    c.peers.set('n5', `127.0.0.1:${peerPort}`);
-    c.ids.push('n5');
+    await startExtraNode(c, 'n5', { ringSize, requestTimeoutMs: 1000 });
     // Before the join it is no member and owns nothing.
     expect(before.partitions.some((p) => p.owner === 'n5')).toBe(false);
     const alone = await c.client('n5').json('GET', '/v1/status');

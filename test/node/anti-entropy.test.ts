@@ -1,6 +1,6 @@
 // Proves that an anti-entropy exchange costs what differs, not what is stored: two replicas of
-// 100,000 keys that differ in 10 keys exchange a few kilobytes and repair exactly those 10,
-// after which their trees are equal. Two in-process nodes on the simulated network (no faults)
+// 100,000 keys that differ in 10 keys exchange a few kilobytes and repair exactly those 10 (its
+// report names them, with the side that was behind), after which their trees are equal. Two in-process nodes on the simulated network (no faults)
 // and in-memory stores; the keys are written straight into each replica.
 
 import { describe, expect, it } from 'vitest';
@@ -78,12 +78,20 @@ describe('anti-entropy exchange cost', () => {
       }),
     );
 
-    const exchange = a.admin.runAntiEntropy('b');
+    const exchange = a.admin.runAntiEntropy({ peer: 'b' });
     await clock.runUntil(() => false, 10_000);
     const report = await exchange;
 
     expect(report.partitionsCompared).toBe(8);
     expect(report.keysRepaired).toBe(10);
+    // Five keys b lacked (b behind), five where each side held a version the other lacked.
+    expect(report.repairedKeys.filter((k) => k.behind === 'peer').length).toBe(5);
+    expect(report.repairedKeys.filter((k) => k.behind === 'both').length).toBe(5);
+    const both = report.repairedKeys.find((k) => k.key === 'key-0')!;
+    expect(both).toMatchObject({ bucket: 'b', peer: 'b', behind: 'both' });
+    expect(both.versions.local?.before.map((v) => v.dot.node)).toEqual(['a']);
+    expect(both.versions.peer?.before.map((v) => v.dot.node)).toEqual(['b']);
+    expect(both.versions.local?.after.map((v) => v.dot.node)).toEqual(['a', 'b']);
     expect(report.segmentsDiffering).toBe(10);
     // 100,000 keys of ~40 stored bytes are ~4 MB; the exchange moves hashes down ten branches,
     // the key lists of ten segments (~12 keys each) and ten records each way.

@@ -62,6 +62,20 @@ describe('http transport', () => {
     expect(requests[1].body).toEqual({ args: ['n3'] });
   });
 
+  it('carries the keys methods with their arguments, leaving out fields that are not set', async () => {
+    const { api, requests } = setup((url) => ({ status: 200, body: { result: url.endsWith('listBuckets') ? [] : { keys: [] } } }));
+    await api.listBuckets();
+    await api.listKeys({ bucket: 'carts', prefix: undefined, siblingsOnly: true, limit: 10 });
+    await api.keyDetail('carts', 'a/b');
+    await api.writeKey({ bucket: 'carts', key: 'k', value: 'aGk=', contentType: 'text/plain', context: undefined });
+    expect(requests.map((r) => [r.url.replace('http://127.0.0.1:3000/api/admin/', ''), r.body])).toEqual([
+      ['listBuckets', { args: [] }],
+      ['listKeys', { args: [{ bucket: 'carts', siblingsOnly: true, limit: 10 }] }],
+      ['keyDetail', { args: ['carts', 'a/b'] }],
+      ['writeKey', { args: [{ bucket: 'carts', key: 'k', value: 'aGk=', contentType: 'text/plain' }] }],
+    ]);
+  });
+
   it('rejects with the failure\'s code and sentence', async () => {
     const { api } = setup(() => ({ status: 409, body: { error: 'conflict', message: 'n3 is already down' } }));
     const error = await api.killNode('n3').catch((e: unknown) => e);
@@ -109,6 +123,21 @@ describe('desktop transport', () => {
     const error = await adminApiOver(desktopTransport(bridge)).killNode('n3').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unavailable', message: 'n3 is not running', method: 'killNode' });
     expect(bridgeError('planJoin', { code: 'conflict', message: 'a join is already planned' })).toMatchObject({ code: 'conflict', message: 'a join is already planned' });
+  });
+
+  it('invokes the keys methods with the same arguments as the web, without unset fields', async () => {
+    const invoked: Array<[string, unknown[]]> = [];
+    const bridge: DesktopBridge = {
+      invoke: async (method, args) => void invoked.push([method, args]),
+      subscribe: () => () => undefined,
+    };
+    const api = adminApiOver(desktopTransport(bridge));
+    await api.listKeys({ bucket: undefined, cursor: 'c1' });
+    await api.keyDetail('b', 'k');
+    expect(invoked).toEqual([
+      ['listKeys', [{ cursor: 'c1' }]],
+      ['keyDetail', ['b', 'k']],
+    ]);
   });
 });
 

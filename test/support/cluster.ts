@@ -57,6 +57,8 @@ export async function startTestCluster(
     requestTimeoutMs?: number;
     hintedHandoff?: boolean;
     antiEntropyIntervalMs?: number;
+    /** The fraction of requests each node traces (--trace-sample); the nodes' default when absent. */
+    traceSample?: number;
   } = { nodes: 3 },
 ): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-test-'));
@@ -78,6 +80,7 @@ export async function startTestCluster(
       requestTimeoutMs: options.requestTimeoutMs,
       // Background exchanges off by default, so a test sees exactly what it triggers.
       antiEntropyIntervalMs: options.antiEntropyIntervalMs ?? 3_600_000,
+      traceSample: options.traceSample,
     },
     { stdio: 'inherit' },
   );
@@ -102,3 +105,37 @@ export async function startTestCluster(
     },
   };
 }
+
+/**
+ * Starts one more node process, `id`, with the cluster's first node as its seed and the
+ * settings startTestCluster gives its nodes: it learns the cluster but owns nothing until
+ * POST /v1/admin/join adds it. Its endpoints join the cluster's maps.
+ */
+export async function startExtraNode(cluster: TestCluster, id: string, settings: { ringSize: number; requestTimeoutMs?: number }): Promise<NodeConfig> {
+  const [httpPort, peerPort] = await freePorts(2);
+  const config: NodeConfig = {
+    id,
+    dir: path.join(cluster.dir, id),
+    host: '127.0.0.1',
+    httpPort,
+    peerPort,
+    seeds: [cluster.peers.get(cluster.ids[0])!],
+    ringSize: settings.ringSize,
+    n: 3,
+    r: 2,
+    w: 2,
+    hintedHandoff: true,
+    allowFaultInjection: true,
+    clusterSecret: 'test-secret',
+    weight: 1,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    antiEntropyIntervalMs: 3_600_000,
+  };
+  cluster.supervisor.add(config);
+  await cluster.supervisor.start(id);
+  cluster.endpoints.set(id, `http://127.0.0.1:${httpPort}`);
+  cluster.peers.set(id, `127.0.0.1:${peerPort}`);
+  cluster.ids.push(id);
+  return config;
+}
+

@@ -1,5 +1,6 @@
 // A small cluster of real DynamoNode instances in the simulator (MemoryStore, SimNetwork,
-// virtual clock), for tests of one node behaviour: every node formed at once, N = 3, R = W = 2.
+// virtual clock), for tests of one node behaviour: every node formed at once, N = 3, R = W = 2
+// (nodes named in `joining` start outside it, seeded by the first, to be joined by the test).
 
 import { silentLog, type Log } from '../../core/common/log.js';
 import { SeededRandom } from '../../core/common/random.js';
@@ -17,9 +18,15 @@ export interface SimNodesOptions {
   delayMs?: number;
   inFlightMax?: number;
   requestTimeoutMs?: number;
+  ringSize?: number;
+  /** Nodes that start outside the cluster (seeded by the first node), for a test to join. */
+  joining?: string[];
+  antiEntropyIntervalMs?: number;
   /** Replaces a node's store (to break or watch its disk). */
   wrapStore?: (id: string, store: Store) => Store;
   log?: Log;
+  /** The fraction of requests each node traces (the node's default when absent). */
+  traceSample?: number;
 }
 
 export async function simNodes(options: SimNodesOptions = {}) {
@@ -29,6 +36,8 @@ export async function simNodes(options: SimNodesOptions = {}) {
   const network = new SimNetwork({ random: random.fork(), clock, faults: { delayMsMin: delayMs, delayMsMax: delayMs } });
   const members: Member[] = (options.ids ?? ['n1', 'n2', 'n3']).map((id) => ({ id, http: id, peer: id, weight: 1 }));
   const nodes: DynamoNode[] = [];
+  const joining = new Set(options.joining ?? []);
+  const formed = members.filter((member) => !joining.has(member.id));
   for (const member of members) {
     const memory = new MemoryStore();
     await memory.open();
@@ -39,15 +48,18 @@ export async function simNodes(options: SimNodesOptions = {}) {
       transport: network.transport(member.id),
       clock,
       random: random.fork(),
-      ringSize: 8,
+      ringSize: options.ringSize ?? 8,
       n: 3,
       r: 2,
       w: 2,
       self: member,
-      formed: { cluster: 'sim-nodes', members },
+      formed: joining.has(member.id) ? undefined : { cluster: 'sim-nodes', members: formed },
+      seeds: joining.has(member.id) ? [formed[0].id] : [],
       seedsAreAddresses: false,
+      antiEntropyIntervalMs: options.antiEntropyIntervalMs,
       clientRequestsInFlightMax: options.inFlightMax,
       requestTimeoutMs: options.requestTimeoutMs,
+      traceSample: options.traceSample,
     });
     await node.start();
     nodes.push(node);
