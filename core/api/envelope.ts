@@ -3,7 +3,8 @@
 
 import type { Sibling, SiblingSet } from '../version/sibling-set.js';
 import { liveSiblings } from '../version/sibling-set.js';
-import type { HistoryEntry } from '../version/history.js';
+import type { HistoryEntry } from '../admin/admin-api.js';
+import type { HistoryEntry as StoredHistoryEntry } from '../version/history.js';
 import { clockOf, contentHash } from '../version/history.js';
 
 /** The JSON sibling envelope of CONTRACT.md: every live version with its clock. */
@@ -21,25 +22,14 @@ export function siblingEnvelope(context: string, state: SiblingSet) {
   };
 }
 
-export interface HistoryVersionJson {
-  dot: { node: string; counter: number };
-  clock: Record<string, number>;
-  /** What its writer had seen: `clock` without its own dot. */
-  past: Record<string, number>;
-  node: string;
-  lastModified: string;
-  size: number;
-  hash: string;
-  deleted: boolean;
-  /** One of the versions the key holds now. */
-  current: boolean;
-}
+/** A version as GET /v1/admin/history lists it: the console's HistoryEntry (core/admin). */
+export type HistoryVersionJson = HistoryEntry;
 
 /** The key's history as GET /v1/admin/history answers it: current versions and superseded ones, newest first. */
 export function historyJson(state: SiblingSet | undefined): { versions: HistoryVersionJson[] } {
   if (state === undefined) return { versions: [] };
   const current = state.siblings.map((sibling) => versionJson(sibling, sibling.value.byteLength, contentHash(sibling.value), true));
-  const superseded = (state.history ?? []).map((entry: HistoryEntry) => versionJson(entry, entry.size, entry.hash, false));
+  const superseded = (state.history ?? []).map((entry: StoredHistoryEntry) => versionJson(entry, entry.size, entry.hash, false));
   const versions = [...current, ...superseded];
   versions.sort((a, b) => (a.lastModified === b.lastModified ? 0 : a.lastModified < b.lastModified ? 1 : -1));
   return { versions };

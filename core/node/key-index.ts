@@ -115,8 +115,13 @@ export class KeyIndex {
   }
 
   /** What a write of `dataKey` from `before` to `after` (undefined: none) changes here. */
-  change(dataKey: Bytes, before: KeySummary | undefined, after: KeySummary | undefined): KeyChange {
-    if (before !== undefined && after !== undefined && before.versions <= 1 && after.versions <= 1) return unchanged;
+  change(dataKey: Bytes, beforeState: SiblingSet | undefined, afterState: SiblingSet | undefined): KeyChange {
+    // The common write (one version before and after) allocates nothing here.
+    if (beforeState !== undefined && afterState !== undefined && beforeState.siblings.length <= 1 && afterState.siblings.length <= 1) {
+      return unchanged;
+    }
+    const before = summarize(beforeState);
+    const after = summarize(afterState);
     const had = before !== undefined && before.versions > 1;
     const has = after !== undefined && after.versions > 1;
     const change: KeyChange = { keys: Number(after !== undefined) - Number(before !== undefined), withSiblings: Number(has) - Number(had) };
@@ -180,7 +185,7 @@ export class KeyIndex {
     await this.store.meta.clear(indexRange());
     let batch: SpaceBatchOp[] = [];
     for await (const [dataKey, bytes] of this.store.data.range({})) {
-      const op = this.change(dataKey, undefined, summarize(decodeRecord(bytes))).op;
+      const op = this.change(dataKey, undefined, decodeRecord(bytes)).op;
       if (op !== undefined) batch.push(op);
       if (batch.length >= keyIndexBuildBatchMax) {
         await this.store.batch(batch);

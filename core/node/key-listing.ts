@@ -20,6 +20,7 @@
 // list (the next on failure), asked for all its partitions in one message; the counts are summed
 // per bucket.
 
+import type { BucketView, KeyListing as AdminKeyListing, KeyPage as AdminKeyPage, KeyQuery } from '../admin/admin-api.js';
 import { CodedError } from '../common/coded-error.js';
 import { bucketBytesMax, keyBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
@@ -36,39 +37,12 @@ export class KeyListingError extends CodedError<'bad_request' | 'unavailable'> {
   override name = 'KeyListingError';
 }
 
-export interface KeyQuery {
-  bucket?: string;
-  /** Keys that start with this (in `bucket` when given, in every bucket otherwise). */
-  prefix?: string;
-  /** Only keys that hold more than one version (tombstones counted). */
-  siblingsOnly?: boolean;
-  /** 1 to keyPageLimitMax; keyPageLimitDefault when absent. */
-  limit?: number;
-  /** From the previous page; absent for the first. */
-  cursor?: string;
-}
+/** The node's answers are the console's shapes (core/admin); a node's page always reports progress. */
+export type { KeyQuery } from '../admin/admin-api.js';
+export type ListedKey = Required<AdminKeyListing>;
+export type KeyPage = AdminKeyPage & { keys: ListedKey[]; progress: NonNullable<AdminKeyPage['progress']> };
 
-export interface ListedKey {
-  bucket: string;
-  key: string;
-  /** Versions the key holds, tombstones included. */
-  siblings: number;
-  /** Epoch ms of its newest version. */
-  lastModified: number;
-}
-
-export interface KeyPage {
-  keys: ListedKey[];
-  /** Absent on the last page. */
-  cursor?: string;
-  progress: { partitionsDone: number; partitions: number };
-}
-
-export interface BucketTotal {
-  bucket: string;
-  keys: number;
-  keysWithSiblings: number;
-}
+export type BucketTotal = BucketView;
 
 export interface BucketsView {
   /** Sorted by name. */

@@ -16,7 +16,7 @@ import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set
 import type { CausalContext } from '../version/causal-context.js';
 import { CodedError } from '../common/coded-error.js';
 import type { BackgroundFailures } from './background-failures.js';
-import { KeyIndex, summarize } from './key-index.js';
+import { KeyIndex } from './key-index.js';
 import { KeyLocks } from './key-locks.js';
 import type { NodeEvents } from './node-events.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
@@ -234,7 +234,7 @@ export class Replica {
     after: SiblingSet | undefined,
     encoded: Bytes | undefined,
   ): Promise<void> {
-    const change = this.index.change(dataKey, summarize(before), summarize(after));
+    const change = this.index.change(dataKey, before, after);
     if (change.op !== undefined) {
       const data: SpaceBatchOp =
         encoded === undefined ? { space: 'data', type: 'del', key: dataKey } : { space: 'data', type: 'put', key: dataKey, value: encoded };

@@ -204,7 +204,7 @@ function HistoryTable({ detail }: { detail: KeyDetail }) {
               <Table.Tr>
                 <Table.Th scope="col">Dot</Table.Th>
                 <Table.Th scope="col">Clock</Table.Th>
-                <Table.Th scope="col">Stored on</Table.Th>
+                <Table.Th scope="col">Coordinator</Table.Th>
                 <Table.Th scope="col">Last modified</Table.Th>
                 <Table.Th scope="col" ta="right">
                   Size
