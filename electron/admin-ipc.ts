@@ -105,9 +105,16 @@ export function checkAdminArgs(method: AdminMethod, given: unknown[]): CheckedAr
     case 'listBuckets':
     case 'listKeys':
     case 'keyDetail':
-    case 'writeKey': {
-      // The keys methods take the web console's own checks (core/console/admin-dispatch.ts), so
-      // both shells accept exactly the same buckets, keys, queries and writes.
+    case 'writeKey':
+    case 'runAntiEntropy':
+    case 'antiEntropyRuns':
+    case 'handoff':
+    case 'metricsHistory':
+    case 'listTraces':
+    case 'trace':
+    case 'traceRequest': {
+      // The keys and operations methods take the web console's own checks (core/console/admin-dispatch.ts), so
+      // both shells accept exactly the same buckets, keys, queries, writes, targets and requests.
       const problem = adminArgsProblem(method, args);
       return problem === undefined ? { ok: true, args } : refuse(problem);
     }

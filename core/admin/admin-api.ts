@@ -4,9 +4,26 @@
 // HTTP, the desktop shell over its preload bridge. Types only, no Node types: the renderer
 // imports it.
 
-import type { ConsoleEvent, ExitReason, MemberState, ProcessState } from './events.js';
+import type { AntiEntropyRun, ConsoleEvent, ExitReason, HintTarget, MemberState, MetricSample, ProcessState } from './events.js';
+import type { TraceJson, TraceOp, TraceSummary } from './traces.js';
 
-export type { AntiEntropyReport, ConsoleEvent, ExitReason, MemberState, MetricSample, NodeEvent, ProcessState } from './events.js';
+export type {
+  AntiEntropyReport,
+  AntiEntropyRun,
+  ConsoleEvent,
+  ExchangeSummary,
+  ExitReason,
+  HintTarget,
+  LatencyPercentiles,
+  MemberState,
+  MetricSample,
+  NodeEvent,
+  ProcessState,
+  RepairedKey,
+  RepairedSide,
+  VersionSummary,
+} from './events.js';
+export type * from './traces.js';
 
 /** Where the console's cluster comes from. */
 export type ClusterMode = 'local' | 'attached';
@@ -61,6 +78,12 @@ export interface TransferView {
   to: string;
   keysSent: number;
   state: 'waiting' | 'sending' | 'done' | 'failed';
+  /** On a transfer being sent: the keys it will send in all (the sender's estimate when it started). */
+  keysTotal?: number;
+  /** Epoch ms (the sender's clock). */
+  startedAt?: number;
+  /** Time left at the pace so far; absent until a batch has been sent. */
+  etaMs?: number;
 }
 
 /** The whole cluster at a glance. */
@@ -252,6 +275,134 @@ export interface KeyWriteResult {
   raced: boolean;
 }
 
+// ── Operations: anti-entropy, handoff, metrics, traces ───────────────────────────────────────
+
+/**
+ * What to run anti-entropy on: {} the whole cluster (every member that is up, each with every
+ * other replica), `node` one member's partitions (with `peer`: with that peer only), `partition`
+ * one partition (on `node`, or on the first replica of it that is up).
+ */
+export interface AntiEntropyTarget {
+  node?: string;
+  peer?: string;
+  partition?: number;
+}
+
+/** A run as one node reported it (POST /v1/admin/anti-entropy, GET /v1/admin/anti-entropy/runs). */
+export interface AntiEntropyRunView extends AntiEntropyRun {
+  /** The node that ran it. */
+  node: string;
+}
+
+/** Runs, newest first, and the members that could not be asked. */
+export interface AntiEntropyRuns {
+  runs: AntiEntropyRunView[];
+  unreachable: NodeProblem[];
+}
+
+/** A member the console could not read, and why, in a sentence. */
+export interface NodeProblem {
+  node: string;
+  message: string;
+}
+
+/** Hints one member holds for one target (GET /v1/admin/hints on the holder). */
+export interface HintBacklog extends HintTarget {
+  /** The member holding the hints (a fallback). */
+  holder: string;
+}
+
+/** Handoff across the cluster: hints per holder and target, partition transfers with progress. */
+export interface HandoffView {
+  /** Epoch ms of the reading. */
+  at: number;
+  hints: HintBacklog[];
+  /** Each transfer once, as its sender reports it when it can (it knows keysTotal and etaMs). */
+  transfers: TransferView[];
+  unreachable: NodeProblem[];
+}
+
+/** One metric sample of one node, as its event stream published it. */
+export interface MetricPoint {
+  node: string;
+  /** Epoch ms when the console received it. */
+  at: number;
+  sample: MetricSample;
+}
+
+/** A period during which a fault was injected or a node was not running. */
+export interface FaultPeriod {
+  node: string;
+  kind: 'killed' | 'crashed' | 'stopped' | 'isolated';
+  /** In a sentence: "n2 killed", "n3 isolated from n1, n2". */
+  label: string;
+  from: number;
+  /** Absent while it lasts. */
+  to?: number;
+}
+
+/** The samples and faults of the last minutes (at most metricsWindowMs), oldest first. */
+export interface MetricsHistory {
+  now: number;
+  windowMs: number;
+  points: MetricPoint[];
+  faults: FaultPeriod[];
+}
+
+export interface TraceListQuery {
+  /** One member's traces; every member's when absent. */
+  node?: string;
+  op?: TraceOp;
+  bucket?: string;
+  key?: string;
+  /** Slowest first; otherwise newest first. */
+  slowest?: boolean;
+  limit?: number;
+}
+
+/** A trace summary with the member that keeps it. */
+export interface TraceListing extends TraceSummary {
+  node: string;
+}
+
+export interface TraceListingPage {
+  traces: TraceListing[];
+  unreachable: NodeProblem[];
+}
+
+/** A trace with the member that keeps it. */
+export interface TraceView extends TraceJson {
+  node: string;
+}
+
+/** A request the console sends with tracing on (the "Trace a request" form). */
+export interface TraceRequest {
+  /** The member it goes to (the coordinator, or the node that forwards a put). */
+  node: string;
+  op: TraceOp;
+  bucket: string;
+  key: string;
+  /** For a put: the value as text (UTF-8). */
+  value?: string;
+  contentType?: string;
+  /** The context to write or delete with; absent for a blind write. */
+  context?: string;
+  r?: number;
+  w?: number;
+}
+
+/** The traced request's answer and its trace. */
+export interface TraceRequestResult {
+  /** The HTTP status the node answered with. */
+  status: number;
+  /** Its error code, or a short description of what came back ("2 siblings", "not found"). */
+  summary: string;
+  /** Absent when the node kept no trace (it should always keep a requested one). */
+  trace?: TraceView;
+  /** The trace the put's coordinator kept, when the chosen node forwarded it. */
+  coordinatorTrace?: TraceView;
+}
+
 export interface AdminApi {
   clusterView(): Promise<ClusterView>;
   /** SIGKILLs the node's process (local clusters only). */
@@ -277,6 +428,20 @@ export interface AdminApi {
   keyDetail(bucket: string, key: string): Promise<KeyDetail>;
   /** Writes a value with the given context, then reads back what remains. */
   writeKey(write: KeyWrite): Promise<KeyWriteResult>;
+  /** Runs anti-entropy now and answers with each node's report once all have finished. */
+  runAntiEntropy(target: AntiEntropyTarget): Promise<AntiEntropyRunView[]>;
+  /** Recent runs of every member, manual and background, newest first. */
+  antiEntropyRuns(): Promise<AntiEntropyRuns>;
+  /** Hints waiting per holder and target; transfers with their progress. */
+  handoff(): Promise<HandoffView>;
+  /** The metric samples and fault periods the console has seen over the last minutes. */
+  metricsHistory(): Promise<MetricsHistory>;
+  /** Traces kept by the members, merged. */
+  listTraces(query: TraceListQuery): Promise<TraceListingPage>;
+  /** One trace, from the member that keeps it. */
+  trace(node: string, id: string): Promise<TraceView>;
+  /** Sends one request with tracing on and answers with its trace. */
+  traceRequest(request: TraceRequest): Promise<TraceRequestResult>;
   /** Follows the cluster's live events; returns the function that stops following. */
   subscribe(listener: (event: ConsoleEvent) => void): () => void;
 }
@@ -296,6 +461,13 @@ export const adminMethods = [
   'listKeys',
   'keyDetail',
   'writeKey',
+  'runAntiEntropy',
+  'antiEntropyRuns',
+  'handoff',
+  'metricsHistory',
+  'listTraces',
+  'trace',
+  'traceRequest',
 ] as const satisfies ReadonlyArray<Exclude<keyof AdminApi, 'subscribe'>>;
 
 export type AdminMethod = (typeof adminMethods)[number];

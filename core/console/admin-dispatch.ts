@@ -3,10 +3,20 @@
 // here, at the edge, before anything reaches the console service, and every outcome is either a
 // result or an AdminFailure. Both shells use this one function, so they accept exactly the same.
 
-import { adminMethods, type AdminApi, type AdminFailure, type AdminMethod, type KeyQuery, type KeyWrite } from '../admin/admin-api.js';
+import {
+  adminMethods,
+  type AdminApi,
+  type AdminFailure,
+  type AdminMethod,
+  type AntiEntropyTarget,
+  type KeyQuery,
+  type KeyWrite,
+  type TraceListQuery,
+  type TraceRequest,
+} from '../admin/admin-api.js';
 import { bucketBytesMax, contextCharsMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import { ConsoleError, toAdminFailure } from './errors.js';
-import { contentTypeCharsMax, keysCursorCharsMax, keysPageLimitMax } from './limits.js';
+import { contentTypeCharsMax, keysCursorCharsMax, keysPageLimitMax, partitionIndexMax, traceIdCharsMax, traceListLimitMax } from './limits.js';
 
 const nodeIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const planIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -41,7 +51,97 @@ const argChecks: Record<AdminMethod, ArgCheck> = {
   listKeys: (args) => (args.length === 1 ? keyQueryProblem(args[0]) : 'takes one argument: the query {bucket?, prefix?, siblingsOnly?, limit?, cursor?}'),
   keyDetail: (args) => (args.length === 2 ? (bucketProblem(args[0]) ?? keyProblem(args[1])) : 'takes two arguments: a bucket and a key'),
   writeKey: (args) => (args.length === 1 ? keyWriteProblem(args[0]) : 'takes one argument: the write {bucket, key, value, contentType, context?}'),
+  runAntiEntropy: (args) => (args.length === 1 ? antiEntropyTargetProblem(args[0]) : 'takes one argument: the target {node?, peer?, partition?}'),
+  antiEntropyRuns: noArgs,
+  handoff: noArgs,
+  metricsHistory: noArgs,
+  listTraces: (args) => (args.length === 1 ? traceQueryProblem(args[0]) : 'takes one argument: the query {node?, op?, bucket?, key?, slowest?, limit?}'),
+  trace: (args) =>
+    args.length === 2 && isNodeId(args[0]) && isTraceId(args[1]) ? undefined : 'takes two arguments: the node that keeps the trace and its id',
+  traceRequest: (args) => (args.length === 1 ? traceRequestProblem(args[0]) : 'takes one argument: the request {node, op, bucket, key, value?, contentType?, context?, r?, w?}'),
 };
+
+// ── Operations ──────────────────────────────────────────────────────────────────────────────
+
+const traceOps: readonly unknown[] = ['get', 'put', 'delete'];
+
+function isTraceId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= traceIdCharsMax && /^[A-Za-z0-9_.:-]+$/.test(value);
+}
+
+function optionalNodeProblem(value: unknown, what: string): string | undefined {
+  return value === undefined || isNodeId(value) ? undefined : `${what} is a node id (1 to 64 letters, digits, _ . or -)`;
+}
+
+function antiEntropyTargetProblem(value: unknown): string | undefined {
+  const allowed: Array<keyof AntiEntropyTarget> = ['node', 'peer', 'partition'];
+  const shape = objectProblem(value, 'the target', allowed);
+  if (shape !== undefined) return shape;
+  const target = value as Record<string, unknown>;
+  const node = optionalNodeProblem(target.node, 'node') ?? optionalNodeProblem(target.peer, 'peer');
+  if (node !== undefined) return node;
+  if (target.peer !== undefined && target.node === undefined) return 'a peer needs the node that runs with it';
+  if (target.partition !== undefined && !(Number.isInteger(target.partition) && (target.partition as number) >= 0 && (target.partition as number) <= partitionIndexMax)) {
+    return 'a partition is a whole number from 0';
+  }
+  return undefined;
+}
+
+function traceQueryProblem(value: unknown): string | undefined {
+  const allowed: Array<keyof TraceListQuery> = ['node', 'op', 'bucket', 'key', 'slowest', 'limit'];
+  const shape = objectProblem(value, 'the query', allowed);
+  if (shape !== undefined) return shape;
+  const query = value as Record<string, unknown>;
+  const node = optionalNodeProblem(query.node, 'node');
+  if (node !== undefined) return node;
+  if (query.op !== undefined && !traceOps.includes(query.op)) return 'op is get, put or delete';
+  if (query.bucket !== undefined) {
+    const problem = bucketProblem(query.bucket);
+    if (problem !== undefined) return problem;
+  }
+  if (query.key !== undefined) {
+    const problem = keyProblem(query.key);
+    if (problem !== undefined) return problem;
+  }
+  if (query.slowest !== undefined && typeof query.slowest !== 'boolean') return 'slowest is true or false';
+  if (query.limit !== undefined && !(Number.isInteger(query.limit) && (query.limit as number) >= 1 && (query.limit as number) <= traceListLimitMax)) {
+    return `a limit is a whole number from 1 to ${traceListLimitMax}`;
+  }
+  return undefined;
+}
+
+function traceRequestProblem(value: unknown): string | undefined {
+  const allowed: Array<keyof TraceRequest> = ['node', 'op', 'bucket', 'key', 'value', 'contentType', 'context', 'r', 'w'];
+  const shape = objectProblem(value, 'the request', allowed);
+  if (shape !== undefined) return shape;
+  const request = value as Record<string, unknown>;
+  if (!isNodeId(request.node)) return 'node is the id of the member to send it to';
+  if (!traceOps.includes(request.op)) return 'op is get, put or delete';
+  const placement = bucketProblem(request.bucket) ?? keyProblem(request.key);
+  if (placement !== undefined) return placement;
+  if (request.value !== undefined) {
+    const problem = utf8Problem(request.value, 'a value', 0, valueBytesMax);
+    if (problem !== undefined) return problem;
+  }
+  if (request.op === 'put' && request.value === undefined) return 'a put needs a value';
+  if (request.contentType !== undefined && !isContentType(request.contentType)) {
+    return `a content type is 1 to ${contentTypeCharsMax} printable ASCII characters (for example text/plain)`;
+  }
+  if (request.context !== undefined && !isContext(request.context)) return 'a context is the opaque string a read gave';
+  for (const name of ['r', 'w'] as const) {
+    const quorum = request[name];
+    if (quorum !== undefined && !(Number.isInteger(quorum) && (quorum as number) >= 1 && (quorum as number) <= 64)) return `${name} is a whole number from 1 to n`;
+  }
+  return undefined;
+}
+
+function isContentType(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= contentTypeCharsMax && /^[\x21-\x7e][\x20-\x7e]*$/.test(value);
+}
+
+function isContext(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= contextCharsMax && /^[\x21-\x7e]*$/.test(value);
+}
 
 // ── Keys: what CONTRACT.md allows a bucket, key, value and context to be ───────────────────
 
@@ -104,12 +204,8 @@ function keyWriteProblem(value: unknown): string | undefined {
   if (typeof write.value !== 'string' || !base64.test(write.value)) return 'a value is its bytes in base64';
   const padding = write.value.endsWith('==') ? 2 : write.value.endsWith('=') ? 1 : 0;
   if ((write.value.length / 4) * 3 - padding > valueBytesMax) return `a value is at most ${valueBytesMax} bytes`;
-  if (typeof write.contentType !== 'string' || write.contentType.length > contentTypeCharsMax || !/^[\x21-\x7e][\x20-\x7e]*$/.test(write.contentType)) {
-    return `a content type is 1 to ${contentTypeCharsMax} printable ASCII characters (for example text/plain)`;
-  }
-  if (write.context !== undefined && !(typeof write.context === 'string' && write.context.length <= contextCharsMax && /^[\x21-\x7e]*$/.test(write.context))) {
-    return 'a context is the opaque string a read gave';
-  }
+  if (!isContentType(write.contentType)) return `a content type is 1 to ${contentTypeCharsMax} printable ASCII characters (for example text/plain)`;
+  if (write.context !== undefined && !isContext(write.context)) return 'a context is the opaque string a read gave';
   return undefined;
 }
 
@@ -166,6 +262,20 @@ export async function invokeAdmin(api: AdminApi, method: unknown, args: unknown)
         return await api.keyDetail(list[0] as string, list[1] as string);
       case 'writeKey':
         return await api.writeKey(list[0] as KeyWrite);
+      case 'runAntiEntropy':
+        return await api.runAntiEntropy(list[0] as AntiEntropyTarget);
+      case 'antiEntropyRuns':
+        return await api.antiEntropyRuns();
+      case 'handoff':
+        return await api.handoff();
+      case 'metricsHistory':
+        return await api.metricsHistory();
+      case 'listTraces':
+        return await api.listTraces(list[0] as TraceListQuery);
+      case 'trace':
+        return await api.trace(list[0] as string, list[1] as string);
+      case 'traceRequest':
+        return await api.traceRequest(list[0] as TraceRequest);
     }
   } catch (error) {
     const failure: AdminFailure = toAdminFailure(error);

@@ -5,7 +5,17 @@
 
 import type {
   AdminApi,
+  AntiEntropyRuns,
+  AntiEntropyRunView,
+  AntiEntropyTarget,
   BucketView,
+  HandoffView,
+  MetricsHistory,
+  TraceListingPage,
+  TraceListQuery,
+  TraceRequest,
+  TraceRequestResult,
+  TraceView,
   Capabilities,
   ClusterMode,
   ClusterView,
@@ -24,7 +34,10 @@ import { readClusterView, readSource, type SourceCandidate, type SourceReading }
 import { ConsoleError, fail } from './errors.js';
 import { EventHub } from './event-hub.js';
 import * as keys from './key-reader.js';
+import { MetricsRecorder } from './metrics-recorder.js';
 import { NodeEventFeed } from './node-event-feed.js';
+import * as operations from './operations-reader.js';
+import * as traces from './trace-reader.js';
 import { nodeBaseUrl, nodeFailure, NodeHttp } from './node-http.js';
 
 /** The console service: AdminApi plus the end of its life (nodes it runs are stopped). */
@@ -41,12 +54,15 @@ export abstract class ConsoleBase implements ConsoleService {
   protected readonly http: NodeHttp;
   protected readonly hub = new EventHub();
   protected readonly clock: Clock;
+  /** Every metric sample and fault the events tell of, for the last metricsWindowMs. */
+  private readonly metrics: MetricsRecorder;
   private readonly feeds = new Map<string, NodeEventFeed>();
   protected closed = false;
 
   constructor(options: { token?: string; clock?: Clock }) {
     this.http = new NodeHttp(options.token);
     this.clock = options.clock ?? realClock;
+    this.metrics = new MetricsRecorder(this.clock);
   }
 
   // ── What each kind of console says about itself ─────────────────────────────────────────
@@ -115,19 +131,50 @@ export abstract class ConsoleBase implements ConsoleService {
   // ── Keys (key-reader.ts), through the node the cluster is read from ─────────────────────
 
   async listBuckets(): Promise<BucketView[]> {
-    return keys.listBuckets(await this.keyContext());
+    return keys.listBuckets(await this.nodesContext());
   }
 
   async listKeys(query: KeyQuery): Promise<KeyPage> {
-    return keys.listKeys(await this.keyContext(), query);
+    return keys.listKeys(await this.nodesContext(), query);
   }
 
   async keyDetail(bucket: string, key: string): Promise<KeyDetail> {
-    return keys.keyDetail(await this.keyContext(), bucket, key);
+    return keys.keyDetail(await this.nodesContext(), bucket, key);
   }
 
   async writeKey(write: KeyWrite): Promise<KeyWriteResult> {
-    return keys.writeKey(await this.keyContext(), write);
+    return keys.writeKey(await this.nodesContext(), write);
+  }
+
+  // ── Operations: anti-entropy and handoff (operations-reader.ts), metrics, traces (trace-reader.ts) ──
+
+  async runAntiEntropy(target: AntiEntropyTarget): Promise<AntiEntropyRunView[]> {
+    return operations.runAntiEntropy(await this.nodesContext(), target);
+  }
+
+  async antiEntropyRuns(): Promise<AntiEntropyRuns> {
+    return operations.antiEntropyRuns(await this.nodesContext());
+  }
+
+  async handoff(): Promise<HandoffView> {
+    return operations.handoff(await this.nodesContext());
+  }
+
+  async metricsHistory(): Promise<MetricsHistory> {
+    this.checkOpen();
+    return this.metrics.history();
+  }
+
+  async listTraces(query: TraceListQuery): Promise<TraceListingPage> {
+    return traces.listTraces(await this.nodesContext(), query);
+  }
+
+  async trace(node: string, id: string): Promise<TraceView> {
+    return traces.trace(await this.nodesContext(), node, id);
+  }
+
+  async traceRequest(request: TraceRequest): Promise<TraceRequestResult> {
+    return traces.traceRequest(await this.nodesContext(), request);
   }
 
   /** Follows the events; a new listener first learns which node streams are connected now. */
@@ -151,7 +198,9 @@ export abstract class ConsoleBase implements ConsoleService {
   // ── For the subclasses ──────────────────────────────────────────────────────────────────
 
   protected publish(event: ConsoleEvent): void {
-    if (!this.closed) this.hub.publish(event);
+    if (this.closed) return;
+    this.metrics.record(event);
+    this.hub.publish(event);
   }
 
   /** Follows a node's events (once per node); `url` says where it is now. */
@@ -177,8 +226,8 @@ export abstract class ConsoleBase implements ConsoleService {
     return [...this.feeds.keys()];
   }
 
-  /** The source node, and which members are known not to run (their copies are not asked for). */
-  private async keyContext(): Promise<keys.KeyContext> {
+  /** The source node, and which members are known not to run (they are not asked). */
+  private async nodesContext(): Promise<keys.KeyContext> {
     const source = await this.readSource();
     const processes = this.processes();
     const notRunning = (id: string) => {

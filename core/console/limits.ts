@@ -56,3 +56,14 @@ export const keyAnswerBytesMax = 12 * 1024 * 1024;
  * its bucket, key, context and content type. Every other method keeps webBodyBytesMax.
  */
 export const webWriteBodyBytesMax = Math.ceil((valueBytesMax * 4) / 3) + webBodyBytesMax;
+
+// Operations (the Anti-entropy, Handoff, Metrics and Traces pages).
+
+/** Highest partition index a target may name (rings are at most this large; the node checks its own size). */
+export const partitionIndexMax = 65_535;
+/** Longest trace id accepted from the renderer (a node's ids are short). */
+export const traceIdCharsMax = 128;
+/** Most traces one listTraces may ask for, per member. */
+export const traceListLimitMax = 500;
+/** How long the console keeps metric samples and fault periods (the Metrics page's longest window). */
+export const metricsWindowMs = 15 * 60_000;

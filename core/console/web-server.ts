@@ -150,8 +150,10 @@ function buildServer(options: WebConsoleOptions & { host: string }): { server: F
   server.post<{ Params: { method: string } }>(`${adminRequestPrefix}:method`, async (request, reply) =>
     answerAdmin(request.params.method, request.body, reply),
   );
-  // A write carries a value (up to 1 MiB, as base64): only this method may send a body that large.
-  server.post(adminRequestPath('writeKey'), { bodyLimit: webWriteBodyBytesMax }, async (request, reply) => answerAdmin('writeKey', request.body, reply));
+  // A write carries a value (up to 1 MiB, as base64; a traced put's as text): only these methods may send a body that large.
+  for (const method of ['writeKey', 'traceRequest'] as const) {
+    server.post(adminRequestPath(method), { bodyLimit: webWriteBodyBytesMax }, async (request, reply) => answerAdmin(method, request.body, reply));
+  }
 
   server.get(consoleEventsPath, async (request, reply) => {
     if (!events.hasRoom()) return reply.code(503).send(errorBody('unavailable', 'too many event subscribers'));

@@ -5,7 +5,14 @@
 import type {
   AdminApi,
   AdminMethod,
+  AntiEntropyRuns,
+  AntiEntropyRunView,
   BucketView,
+  HandoffView,
+  MetricsHistory,
+  TraceListingPage,
+  TraceRequestResult,
+  TraceView,
   ClusterView,
   ConsoleEvent,
   JoinPlan,
@@ -38,6 +45,13 @@ export function adminApiOver(transport: AdminTransport): AdminApi {
     listKeys: (query) => call('listKeys', withoutUndefined(query)) as Promise<KeyPage>,
     keyDetail: (bucket, key) => call('keyDetail', bucket, key) as Promise<KeyDetail>,
     writeKey: (write) => call('writeKey', withoutUndefined(write)) as Promise<KeyWriteResult>,
+    runAntiEntropy: (target) => call('runAntiEntropy', withoutUndefined(target)) as Promise<AntiEntropyRunView[]>,
+    antiEntropyRuns: () => call('antiEntropyRuns') as Promise<AntiEntropyRuns>,
+    handoff: () => call('handoff') as Promise<HandoffView>,
+    metricsHistory: () => call('metricsHistory') as Promise<MetricsHistory>,
+    listTraces: (query) => call('listTraces', withoutUndefined(query)) as Promise<TraceListingPage>,
+    trace: (node, id) => call('trace', node, id) as Promise<TraceView>,
+    traceRequest: (request) => call('traceRequest', withoutUndefined(request)) as Promise<TraceRequestResult>,
     subscribe: (listener) => transport.subscribe(listener),
   };
 }

@@ -51,6 +51,25 @@ const api: AdminApi = {
     calls.push(['writeKey', [{ ...write, value: `${write.value.length} base64 characters` }]]);
     return { after: { bucket: write.bucket, key: write.key, found: true, versions: [] }, raced: false };
   },
+  runAntiEntropy: async (target) => {
+    calls.push(['runAntiEntropy', [target]]);
+    return [];
+  },
+  antiEntropyRuns: async () => ({ runs: [], unreachable: [] }),
+  handoff: async () => ({ at: 0, hints: [], transfers: [], unreachable: [] }),
+  metricsHistory: async () => ({ now: 0, windowMs: 900_000, points: [], faults: [] }),
+  listTraces: async (query) => {
+    calls.push(['listTraces', [query]]);
+    return { traces: [], unreachable: [] };
+  },
+  trace: async (node, id) => {
+    calls.push(['trace', [node, id]]);
+    throw new ConsoleError('not_found', `${node} keeps no trace ${id}`);
+  },
+  traceRequest: async (request) => {
+    calls.push(['traceRequest', [{ ...request, value: `${request.value?.length ?? 0} characters` }]]);
+    return { status: 204, summary: 'written' };
+  },
   subscribe: (listener) => hub.subscribe(listener),
 };
 

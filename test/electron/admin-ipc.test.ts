@@ -150,6 +150,13 @@ function fakeConsole(calls: Array<[string, unknown[]]>): AdminApi {
     listKeys: record('listKeys', { keys: [] }),
     keyDetail: record('keyDetail'),
     writeKey: record('writeKey'),
+    runAntiEntropy: record('runAntiEntropy', []),
+    antiEntropyRuns: record('antiEntropyRuns', { runs: [], unreachable: [] }),
+    handoff: record('handoff'),
+    metricsHistory: record('metricsHistory'),
+    listTraces: record('listTraces', { traces: [], unreachable: [] }),
+    trace: record('trace'),
+    traceRequest: record('traceRequest'),
     subscribe: () => () => {},
   } as AdminApi;
 }
