@@ -142,6 +142,27 @@ describe('invokeAdmin', () => {
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: '' }]],
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain', context: 'a b' }]],
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain', extra: 1 }]],
+    ['runAntiEntropy', []],
+    ['runAntiEntropy', [{ partition: -1 }]],
+    ['runAntiEntropy', [{ partition: 1.5 }]],
+    ['runAntiEntropy', [{ peer: 'n2' }]],
+    ['runAntiEntropy', [{ node: 'n 1' }]],
+    ['runAntiEntropy', [{ node: 'n1', everything: true }]],
+    ['antiEntropyRuns', ['n1']],
+    ['handoff', [{}]],
+    ['metricsHistory', [1]],
+    ['listTraces', []],
+    ['listTraces', [{ op: 'post' }]],
+    ['listTraces', [{ limit: 0 }]],
+    ['listTraces', [{ slowest: 'yes' }]],
+    ['trace', ['n1']],
+    ['trace', ['n1', 'id with space']],
+    ['trace', ['n1', 'x'.repeat(129)]],
+    ['traceRequest', [{ node: 'n1', op: 'put', bucket: 'b', key: 'k' }]],
+    ['traceRequest', [{ node: 'n1', op: 'head', bucket: 'b', key: 'k' }]],
+    ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k', r: 0 }]],
+    ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: '' }]],
+    ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k', context: 'a b' }]],
   ];
   for (const [method, args] of cases) {
     it(`refuses ${String(method)}(${JSON.stringify(args)}) as bad_request without calling it`, async () => {
@@ -156,6 +177,11 @@ describe('invokeAdmin', () => {
     await invokeAdmin(api, 'listKeys', [{ bucket: 'carts', prefix: '', siblingsOnly: false, limit: 1000, cursor: 'c-1' }]);
     await invokeAdmin(api, 'keyDetail', ['carts', 'ü/ä 1']);
     await invokeAdmin(api, 'writeKey', [{ bucket: 'carts', key: 'k', value: '', contentType: 'text/plain; charset=utf-8', context: 'abc_-=' }]);
-    expect(called).toEqual(['isolateNode', 'isolateNode', 'listKeys', 'keyDetail', 'writeKey']);
+    await invokeAdmin(api, 'runAntiEntropy', [{}]);
+    await invokeAdmin(api, 'runAntiEntropy', [{ node: 'n1', peer: 'n2', partition: 12 }]);
+    await invokeAdmin(api, 'listTraces', [{ node: 'n2', op: 'get', bucket: 'carts', key: 'k', slowest: true, limit: 20 }]);
+    await invokeAdmin(api, 'trace', ['n2', 'n2-1a2b']);
+    await invokeAdmin(api, 'traceRequest', [{ node: 'n1', op: 'put', bucket: 'carts', key: 'k', value: '', contentType: 'text/plain', w: 3 }]);
+    expect(called).toEqual(['isolateNode', 'isolateNode', 'listKeys', 'keyDetail', 'writeKey', 'runAntiEntropy', 'runAntiEntropy', 'listTraces', 'trace', 'traceRequest']);
   });
 });

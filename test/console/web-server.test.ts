@@ -169,6 +169,24 @@ describe('the web console wire', () => {
     expect(calls.length).toBe(before);
   });
 
+  it('carries the operations methods; a traced put may send a value as large as a write', async () => {
+    expect(await post(web.url, 'runAntiEntropy', { args: [{ node: 'n1', partition: 12 }] })).toEqual({ status: 200, body: { result: [] } });
+    expect((await post(web.url, 'handoff', { args: [] })).body).toEqual({ result: { at: 0, hints: [], transfers: [], unreachable: [] } });
+    expect(await post(web.url, 'trace', { args: ['n2', 'n2-9'] })).toEqual({ status: 404, body: { error: 'not_found', message: 'n2 keeps no trace n2-9' } });
+    const value = 'v'.repeat(1024 * 1024);
+    const traced = await post(web.url, 'traceRequest', { args: [{ node: 'n1', op: 'put', bucket: 'carts', key: 'big', value }] });
+    expect(traced).toEqual({ status: 200, body: { result: { status: 204, summary: 'written' } } });
+    expect(calls.slice(-3)).toEqual([
+      ['runAntiEntropy', [{ node: 'n1', partition: 12 }]],
+      ['trace', ['n2', 'n2-9']],
+      ['traceRequest', [{ node: 'n1', op: 'put', bucket: 'carts', key: 'big', value: `${value.length} characters` }]],
+    ]);
+    const before = calls.length;
+    expect((await post(web.url, 'listTraces', { args: [{ key: 'x'.repeat(100 * 1024) }] })).status).toBe(413);
+    expect(await post(web.url, 'listTraces', { args: [{ op: 'post' }] })).toMatchObject({ status: 400, body: { message: 'listTraces op is get, put or delete' } });
+    expect(calls.length).toBe(before);
+  });
+
   it('keeps a refusal its code and status, and turns a bug into 500 with its message only', async () => {
     expect(await post(web.url, 'killNode', { args: ['busy'] })).toEqual({ status: 409, body: { error: 'conflict', message: 'n9 is busy' } });
     const bug = await post(web.url, 'killNode', { args: ['boom'] });

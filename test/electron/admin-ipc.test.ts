@@ -76,6 +76,11 @@ describe('checkAdminArgs', () => {
     ['listKeys', [{ bucket: 'carts', prefix: 'user/', siblingsOnly: true, limit: 50, cursor: 'abc' }], [{ bucket: 'carts', prefix: 'user/', siblingsOnly: true, limit: 50, cursor: 'abc' }]],
     ['keyDetail', ['carts', 'a/b c'], ['carts', 'a/b c']],
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain' }], [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain' }]],
+    ['runAntiEntropy', [{ partition: 3 }], [{ partition: 3 }]],
+    ['handoff', [], []],
+    ['metricsHistory', [], []],
+    ['trace', ['n1', 'n1-7'], ['n1', 'n1-7']],
+    ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k' }], [{ node: 'n1', op: 'get', bucket: 'b', key: 'k' }]],
   ] as const)('accepts %s(%j)', (method, given, expected) => {
     expect(checkAdminArgs(method, [...given])).toEqual({ ok: true, args: expected });
   });
@@ -106,6 +111,11 @@ describe('checkAdminArgs', () => {
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'not base64!', contentType: 'text/plain' }]],
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=', contentType: 'text/plain\r\nx-evil: 1' }]],
     ['writeKey', [{ bucket: 'b', key: 'k', value: 'aGk=' }]],
+    ['runAntiEntropy', [{ node: 'n1; rm' }]],
+    ['antiEntropyRuns', ['n1']],
+    ['listTraces', [{ op: 'GET' }]],
+    ['trace', ['n1']],
+    ['traceRequest', [{ node: 'n1', op: 'put', bucket: 'b', key: 'k' }]],
   ] as const)('refuses %s(%j)', (method, given) => {
     const checked = checkAdminArgs(method, [...given]);
     expect(checked.ok).toBe(false);
