@@ -17,6 +17,7 @@ import { ringSizeMax } from '../core/common/limits.js';
 import { claim } from '../core/ring/claim.js';
 import { coordinationTable, runCoordinationBench } from './coordination.js';
 import type { CoordinationResult } from './coordination.js';
+import { prepareBaseline, startBaselineCluster } from './baseline.js';
 import { startBenchCluster } from './dynamo-target.js';
 import { EtcdMissingError, etcdVersion } from './etcd.js';
 import { count, cpuTable, formatTable, loadLine, ms, notes } from './report.js';
@@ -41,6 +42,8 @@ export interface CompareOptions {
   halfPeak: TargetKind[];
   /** Seconds to wait, before each run, for other programs to leave the machine quiet. */
   waitQuietS: number;
+  /** A git ref whose build runs beside the current tree (after it, per mode), named `baseline-<mode>`. */
+  baseline?: string;
   seed: number;
   log: (line: string) => void;
 }
@@ -98,7 +101,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
   };
 
   // Each mode gets a fresh cluster: a second run on the same one would inherit the first one's
-  // data, background compactions and anti-entropy work.
+  // data, background compactions and anti-entropy work. The baseline's runs follow the current
+  // tree's, mode by mode, so the two meet the machine in the same state.
+  const baseline = options.baseline === undefined ? undefined : prepareBaseline(options.baseline, options.log);
   for (const mode of options.targets.filter((t): t is 'http' | 'client' => t === 'http' || t === 'client')) {
     options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64) for the ${mode} target`);
     const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
@@ -106,6 +111,14 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
       await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster }));
     } finally {
       await cluster.stop();
+    }
+    if (baseline === undefined) continue;
+    options.log(`starting a 3-node cluster of the baseline ${baseline.label} for the ${mode} target`);
+    const old = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
+    try {
+      await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster: old, name: `baseline-${mode}` }));
+    } finally {
+      await old.stop();
     }
   }
   let version: string | null = null;
@@ -124,15 +137,31 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
   return { results, coordination, claim: measureClaim(), etcdVersion: version };
 }
 
-/** The comparison table: every target per workload, with its ratio to etcd. */
+/** CPU the nodes (every measured process but the generator) spent per operation, in µs. */
+export function nodesCpuPerOpUs(r: RunResult): number | null {
+  if (r.operations === 0) return null;
+  const seconds = r.cpu.processes.filter((p) => p.role !== 'bench').reduce((sum, p) => sum + (p.seconds ?? 0), 0);
+  return (seconds * 1e6) / r.operations;
+}
+
+/**
+ * The comparison table: every target per workload, with its ratio to etcd, and for a
+ * dynamo-desk target, to the baseline's run of the same mode and load when there is one.
+ */
 export function compareTable(results: readonly RunResult[]): string {
   const rows: string[][] = [];
   const workloadsSeen = [...new Set(results.map((r) => r.workload))];
+  const hasBaseline = results.some((r) => r.target.startsWith('baseline-'));
   for (const workload of workloadsSeen) {
     for (const r of results.filter((x) => x.workload === workload)) {
       const etcd = results.find((x) => x.workload === workload && x.target === 'etcd' && x.mode === r.mode);
       const ratio = (a: number | null, b: number | null | undefined) =>
         etcd === undefined || r === etcd || a === null || b === null || b === undefined || b === 0 ? '' : `${(a / b).toFixed(2)}×`;
+      const base = r.target.startsWith('dynamo-')
+        ? results.find((x) => x.workload === workload && x.target === r.target.replace('dynamo-', 'baseline-') && x.mode === r.mode)
+        : undefined;
+      const baseRatio = (a: number | null, b: number | null | undefined) =>
+        base === undefined || a === null || b === null || b === undefined || b === 0 ? '' : `${(a / b).toFixed(2)}×`;
       rows.push([
         workload.toUpperCase(),
         r.target,
@@ -147,11 +176,15 @@ export function compareTable(results: readonly RunResult[]): string {
         ratio(r.opsPerSec, etcd?.opsPerSec),
         ratio(r.cpu.opsPerCoreSecond, etcd?.cpu.opsPerCoreSecond),
         ratio(etcd?.latency.p99Ms ?? null, r.latency.p99Ms),
+        ...(hasBaseline ? [nodesCpuPerOpUs(r)?.toFixed(0) ?? '-', baseRatio(r.opsPerSec, base?.opsPerSec), baseRatio(nodesCpuPerOpUs(r), base === undefined ? null : nodesCpuPerOpUs(base))] : []),
       ]);
     }
   }
   return formatTable(
-    ['workload', 'target', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'cpu cores', 'ops/core-s', 'ops/s ÷ etcd', 'ops/core-s ÷ etcd', 'etcd p99 ÷ p99'],
+    [
+      ...['workload', 'target', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'cpu cores', 'ops/core-s', 'ops/s ÷ etcd', 'ops/core-s ÷ etcd', 'etcd p99 ÷ p99'],
+      ...(hasBaseline ? ['nodes µs/op', 'ops/s ÷ baseline', 'µs/op ÷ baseline'] : []),
+    ],
     rows,
   );
 }
@@ -162,8 +195,7 @@ export function coordinationShare(results: readonly RunResult[], coordination: r
   const overhead = (operation: 'get' | 'put') =>
     coordination.find((c) => c.operation === operation && c.effects === 'promise')?.overheadUs ?? 0;
   for (const r of results.filter((x) => x.target.startsWith('dynamo-') && x.mode === 'closed' && x.operations > 0)) {
-    const nodesSeconds = r.cpu.processes.filter((p) => p.role !== 'bench').reduce((sum, p) => sum + (p.seconds ?? 0), 0);
-    const requestUs = (nodesSeconds * 1e6) / r.operations;
+    const requestUs = nodesCpuPerOpUs(r) ?? 0;
     // One machine per request, on its coordinator: a GET machine per read, a PUT machine per
     // update (plus a GET machine for an update that reads first).
     const machineUs = (r.reads * overhead('get') + r.updates * overhead('put')) / r.operations;
@@ -234,6 +266,7 @@ async function main(argv: string[]): Promise<void> {
     )
     .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', Number, 30)
     .option('--seed <n>', 'seed', (raw) => Number.parseInt(raw, 10), 1)
+    .option('--baseline <ref>', 'also run this git ref (built in a worktree of its own) after the current tree, mode by mode, and report the ratios')
     .option('--json', 'print the results as JSON', false);
   program.parse(argv);
   const options = program.opts();
@@ -253,6 +286,7 @@ async function main(argv: string[]): Promise<void> {
       halfPeak: options.halfPeak,
       waitQuietS: options.waitQuiet,
       seed: options.seed,
+      baseline: options.baseline,
       log,
     });
   } catch (error) {

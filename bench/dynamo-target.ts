@@ -89,6 +89,8 @@ export interface DynamoTargetOptions {
   /** Every node's URL (server-driven), or seeds to fetch the ring from (client-driven). */
   endpoints: readonly string[];
   keySpace: KeySpace;
+  /** How reports name it; `dynamo-<mode>` by default. */
+  name?: string;
   /** Keep-alive connections per node: the generator's concurrency. */
   connections: number;
   token?: string;
@@ -113,7 +115,7 @@ export class DynamoTarget implements BenchTarget {
     private readonly router: Router,
     private readonly options: DynamoTargetOptions,
   ) {
-    this.name = `dynamo-${options.mode}`;
+    this.name = options.name ?? `dynamo-${options.mode}`;
     this.keys = options.keySpace.keys;
     this.values = options.keySpace.values;
     this.bucket = options.keySpace.bucket;

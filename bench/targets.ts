@@ -21,6 +21,8 @@ export interface TargetSetup {
   endpoint?: string;
   /** An already running local cluster to use (not stopped on close). */
   cluster?: BenchCluster;
+  /** How reports name a dynamo-desk target (`dynamo-<kind>` by default). */
+  name?: string;
   nodes: number;
   ringSize: number;
   n: number;
@@ -48,7 +50,7 @@ export async function openTarget(setup: TargetSetup): Promise<BenchTarget> {
       const mode: DynamoMode = setup.kind;
       if (setup.endpoint !== undefined || setup.cluster !== undefined) {
         const endpoints = setup.endpoint !== undefined ? [setup.endpoint] : setup.cluster!.endpoints;
-        return DynamoTarget.connect({ mode, endpoints, keySpace: setup.keySpace, connections: setup.concurrency, token: setup.token });
+        return DynamoTarget.connect({ mode, endpoints, keySpace: setup.keySpace, name: setup.name, connections: setup.concurrency, token: setup.token });
       }
       log(`starting a ${setup.nodes}-node dynamo-desk cluster (N=${setup.n} R=${setup.r} W=${setup.w}, Q=${setup.ringSize})`);
       const cluster = await startBenchCluster({ ...setup, parentDir: setup.dir });
