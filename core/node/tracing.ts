@@ -34,7 +34,8 @@ export type TraceReply =
   /** A replica's state (or a coordinator's new one): its siblings, tombstones included, and their dots ("n1:3"). */
   | { kind: 'version'; siblings: number; deleted: number; dots: string[] }
   | { kind: 'not_found' }
-  | { kind: 'ack' }
+  /** `durable`: the replica said the write is on stable storage (a put with dw > 0, or a node with --sync). */
+  | { kind: 'ack'; durable?: true }
   /** A forwarded put: the coordinator's answer, and its own trace of the put when it kept one. */
   | { kind: 'answer'; status: string; traceId: string | null }
   | { kind: 'timeout' }
@@ -235,11 +236,11 @@ export class RequestTrace {
   answerPut(
     outcome:
       | { kind: 'ok'; dot: [NodeId, number] }
-      | { kind: 'quorum'; acks: number; required: number }
+      | { kind: 'quorum'; acks: number; required: number; durable?: number; requiredDurable?: number }
       | { kind: 'error'; code: string; message: string },
   ): void {
     if (outcome.kind === 'ok') this.answered('ok', `stored as ${outcome.dot[0]}:${outcome.dot[1]}`, true);
-    else if (outcome.kind === 'quorum') this.answered('quorum', `${outcome.acks} of ${outcome.required} acks`, false);
+    else if (outcome.kind === 'quorum') this.answered('quorum', quorumSummary(outcome), false);
     else this.answered(outcome.code, outcome.message.slice(0, errorMessageCharsMax), false);
   }
 
@@ -340,6 +341,12 @@ function isOk(reply: TraceReply | null): boolean {
   return reply !== null && (reply.kind === 'version' || reply.kind === 'not_found' || reply.kind === 'ack');
 }
 
+/** Why a put missed its quorum: too few acks, or (with dw > 0) too few durable ones. */
+function quorumSummary(outcome: { acks: number; required: number; durable?: number; requiredDurable?: number }): string {
+  const acks = `${outcome.acks} of ${outcome.required} acks`;
+  return outcome.requiredDurable === undefined ? acks : `${acks}, ${outcome.durable ?? 0} of ${outcome.requiredDurable} durable`;
+}
+
 /** A replica's state, or none, as a read reply. */
 export function stateReply(state: SiblingSet | null): TraceReply {
   if (state === null) return { kind: 'not_found' };
@@ -350,8 +357,9 @@ export function stateReply(state: SiblingSet | null): TraceReply {
   return { kind: 'version', siblings: siblings.length, deleted, dots };
 }
 
-export function ackReply(): TraceReply {
-  return { kind: 'ack' };
+/** A replica's ack; `durable` when it said the write is on stable storage (a plain ack carries nothing). */
+export function ackReply(durable?: boolean | void): TraceReply {
+  return durable === true ? { kind: 'ack', durable: true } : { kind: 'ack' };
 }
 
 /** A failed message: a time-out, or an error with its code (the peer's own code for a remote one). */
