@@ -33,6 +33,7 @@ export interface BenchCommandOptions {
   etcdMembers: number;
   etcdBinary?: string;
   dir?: string;
+  sync: boolean;
   seed: number;
   waitQuiet: number;
   json: boolean;
@@ -84,6 +85,7 @@ export function addBenchCommand(program: Command): void {
     .option('--etcd-members <n>', 'members of the etcd cluster the bench starts', integerIn(1, 7), 3)
     .option('--etcd-binary <path>', 'the etcd executable', 'etcd')
     .option('--dir <path>', 'where temporary data directories go (default: the system temporary directory)')
+    .option('--sync', 'start the dynamo-desk nodes with --sync: every write fsynced before its ack, as etcd does', false)
     .option('--seed <n>', 'seed of the key and operation choices', integerIn(0, 2 ** 31 - 1), 1)
     .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', seconds, 0)
     .option('--json', 'print the results as JSON', false)
@@ -92,6 +94,9 @@ export function addBenchCommand(program: Command): void {
       if (problem !== undefined) throw new CliExit(2, problem);
       if (options.endpoint !== undefined && (options.target === 'etcd' || options.target === 'level')) {
         throw new CliExit(2, `--endpoint applies to --target http or client, not ${options.target}`);
+      }
+      if (options.sync && (options.endpoint !== undefined || options.target === 'etcd' || options.target === 'level')) {
+        throw new CliExit(2, '--sync applies to a dynamo-desk cluster the bench starts (--target http or client, without --endpoint)');
       }
       // The generator, its targets and their libraries load only when the bench runs.
       const { printResults, runBench } = await import('./run-bench.js');

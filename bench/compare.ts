@@ -1,9 +1,10 @@
 // `npm run bench:compare`: dynamo-desk against etcd, measured in the same run on the same
 // machine with the same generator, so the ratio means something wherever it runs.
 //
-// A 3-node dynamo-desk cluster (N=3, R=2, W=2) is driven server-driven, then a fresh one
-// client-driven; a 3-member etcd cluster is started and driven, then stopped; raw classic-level
-// in the generator's process gives the ceiling of one replica. Each target loads the same key
+// A 3-node dynamo-desk cluster (N=3, R=2, W=2) is driven server-driven, then a fresh one with
+// --sync (every write fsynced before it is acknowledged, as etcd fsyncs its log: the like-for-like
+// row), then a fresh one client-driven; a 3-member etcd cluster is started and driven, then
+// stopped; raw classic-level in the generator's process gives the ceiling of one replica. Each target loads the same key
 // space (10,000 keys of 900 bytes) and runs YCSB workloads A and B (zipfian) at concurrency 32.
 // The systems run one after the other, never side by side, so they do not share the cores.
 // Last, the coordination micro-benchmark sets the XState machines' cost against the CPU a
@@ -12,7 +13,7 @@
 // by the tests.
 
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ringSizeMax } from '../core/common/limits.js';
 import { claim } from '../core/ring/claim.js';
 import { coordinationTable, runCoordinationBench } from './coordination.js';
@@ -28,18 +29,40 @@ import type { TargetKind } from './targets.js';
 import { makeKeySpace, valueBytesDefault, valuePoolSize, workloads } from './workload.js';
 import type { WorkloadName } from './workload.js';
 
+/**
+ * What the comparison can run: the bench's targets, and dynamo-desk's two ways on nodes started
+ * with --sync (`http-sync`, `client-sync`).
+ */
+export type CompareTarget = TargetKind | 'http-sync' | 'client-sync';
+export const compareTargets: readonly CompareTarget[] = ['http', 'http-sync', 'client', 'client-sync', 'etcd', 'level'];
+
+/** A dynamo-desk target of the comparison: how requests reach the nodes, and whether they sync. */
+function dynamoTarget(target: CompareTarget): { mode: 'http' | 'client'; sync: boolean } | undefined {
+  switch (target) {
+    case 'http':
+    case 'client':
+      return { mode: target, sync: false };
+    case 'http-sync':
+      return { mode: 'http', sync: true };
+    case 'client-sync':
+      return { mode: 'client', sync: true };
+    default:
+      return undefined;
+  }
+}
+
 export interface CompareOptions {
   records: number;
   concurrency: number;
   warmupS: number;
   durationS: number;
   workloads: WorkloadName[];
-  targets: TargetKind[];
+  targets: CompareTarget[];
   /** Parent of the temporary data directories (e.g. /dev/shm to take the disk out). */
   dir?: string;
   coordination: boolean;
   /** Targets that also run each workload open loop at half their measured peak rate. */
-  halfPeak: TargetKind[];
+  halfPeak: CompareTarget[];
   /** Seconds to wait, before each run, for other programs to leave the machine quiet. */
   waitQuietS: number;
   /** A git ref whose build runs beside the current tree (after it, per mode), named `baseline-<mode>`. */
@@ -72,7 +95,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     log: options.log,
   };
 
-  const exercise = async (kind: TargetKind, target: Awaited<ReturnType<typeof openTarget>>) => {
+  const exercise = async (kind: CompareTarget, target: Awaited<ReturnType<typeof openTarget>>) => {
     try {
       const load = await loadKeySpace(target, { records: options.records, concurrency: options.concurrency, valueCount: valuePoolSize });
       options.log(loadLine(target.name, load));
@@ -100,19 +123,23 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     }
   };
 
-  // Each mode gets a fresh cluster: a second run on the same one would inherit the first one's
-  // data, background compactions and anti-entropy work. The baseline's runs follow the current
-  // tree's, mode by mode, so the two meet the machine in the same state.
+  // Each dynamo-desk target gets a fresh cluster: a second run on the same one would inherit the
+  // first one's data, background compactions and anti-entropy work. The baseline's runs follow
+  // the current tree's, mode by mode (without --sync, which an older commit may not know), so
+  // the two meet the machine in the same state.
   const baseline = options.baseline === undefined ? undefined : prepareBaseline(options.baseline, options.log);
-  for (const mode of options.targets.filter((t): t is 'http' | 'client' => t === 'http' || t === 'client')) {
-    options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64) for the ${mode} target`);
-    const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
+  for (const target of options.targets) {
+    const dynamo = dynamoTarget(target);
+    if (dynamo === undefined) continue;
+    const { mode, sync } = dynamo;
+    options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64${sync ? ', --sync' : ''}) for the ${target} target`);
+    const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir, sync });
     try {
-      await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster }));
+      await exercise(target, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, sync }));
     } finally {
       await cluster.stop();
     }
-    if (baseline === undefined) continue;
+    if (baseline === undefined || sync) continue;
     options.log(`starting a 3-node cluster of the baseline ${baseline.label} for the ${mode} target`);
     const old = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
     try {
@@ -247,6 +274,16 @@ export function claimLine(timing: ClaimTiming): string {
   );
 }
 
+function compareTargetList(raw: string): CompareTarget[] {
+  const list = raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  for (const item of list) {
+    if (!(compareTargets as readonly string[]).includes(item)) {
+      throw new InvalidArgumentError(`unknown target ${item}: expected ${compareTargets.join(', ')} (comma-separated)`);
+    }
+  }
+  return list as CompareTarget[];
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('bench:compare')
@@ -256,13 +293,17 @@ async function main(argv: string[]): Promise<void> {
     .option('--warmup <s>', 'seconds before measuring', Number, 3)
     .option('--duration <s>', 'seconds measured per workload and target', Number, 10)
     .option('--workloads <list>', 'workloads to run', (raw) => raw.split(',') as WorkloadName[], ['a', 'b'] as WorkloadName[])
-    .addOption(new Option('--targets <list>', 'targets to run').default(['http', 'client', 'etcd', 'level']).argParser((raw) => raw.split(',')))
+    .addOption(
+      new Option('--targets <list>', `targets to run, of ${compareTargets.join(', ')} (-sync: nodes started with --sync)`)
+        .default(['http', 'http-sync', 'client', 'etcd', 'level'])
+        .argParser(compareTargetList),
+    )
     .option('--dir <path>', 'parent of the temporary data directories (e.g. /dev/shm)')
     .option('--no-coordination', 'skip the coordination micro-benchmark')
     .addOption(
       new Option('--half-peak <list>', 'targets that also run open loop at half their peak rate (latency at moderate load)')
         .default(['http', 'etcd'])
-        .argParser((raw) => (raw === '' || raw === 'none' ? [] : raw.split(','))),
+        .argParser((raw) => (raw === '' || raw === 'none' ? [] : compareTargetList(raw))),
     )
     .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', Number, 30)
     .option('--seed <n>', 'seed', (raw) => Number.parseInt(raw, 10), 1)
@@ -315,8 +356,10 @@ async function main(argv: string[]): Promise<void> {
   }
   out.push(
     '',
-    'Durability differs: etcd fsyncs its Raft log before acknowledging a write; dynamo-desk nodes write to LevelDB',
-    'without sync (an acknowledged write is on W nodes, in their OS page cache). `--dir /dev/shm` takes the disk out of both.',
+    'Durability: etcd fsyncs its Raft log before acknowledging a write. dynamo-http and dynamo-client nodes write to',
+    'LevelDB without sync (an acknowledged write is on W nodes, in their OS page cache: it survives a killed process,',
+    'not a power loss); dynamo-*-sync nodes (--sync) fsync every write before acking it, as etcd does. A client can',
+    'also ask per request (?dw=N: N of the W acks durable). `--dir /dev/shm` takes the disk out of all of them.',
   );
   process.stdout.write(`${out.join('\n')}\n`);
 }

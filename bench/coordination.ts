@@ -152,12 +152,12 @@ function putLogic(effects: Effects, state: SiblingSet, encoded: Uint8Array) {
   return putMachine.provide({
     actions: {
       coordinateLocally: ({ self }) => {
-        later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'STORED', state, encoded }));
+        later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'STORED', state, encoded, durable: false }));
       },
       sendWrites: ({ context, self }) => {
         for (let i = 1; i < context.request.targets.length; i++) {
           const node = context.request.targets[i].node;
-          later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'ACK', node }));
+          later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'ACK', node, durable: false }));
         }
       },
     },
@@ -175,6 +175,7 @@ function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: 
       targets,
       counted: targets.length,
       w: 2,
+      dw: 0,
       context: { vv: {}, dots: [] },
       write: putWrite,
       timeoutMs,

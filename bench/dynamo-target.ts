@@ -5,6 +5,9 @@
 // - client-driven ('dynamo-client'): the partition-aware PartitionClient sends each request to
 //   a node of the key's preference list.
 //
+// Either way on nodes started with --sync ('dynamo-http-sync', 'dynamo-client-sync'): every write
+// is fsynced before it is acknowledged, as etcd fsyncs its log.
+//
 // An update is what a Dynamo client does: a PUT carrying the context of the version it
 // replaces. The target keeps the last context it got for each key (from its own PUT, or from a
 // GET). A PUT with a context that covers the current version replaces it; a PUT that raced
@@ -97,6 +100,8 @@ export interface DynamoTargetOptions {
   timeoutMs?: number;
   /** Called by close(), after the connections are released (stops a cluster the bench started). */
   onClose?: () => Promise<void>;
+  /** The nodes were started with --sync (it names the target; requests are the same). */
+  sync?: boolean;
 }
 
 export class DynamoTarget implements BenchTarget {
@@ -115,7 +120,7 @@ export class DynamoTarget implements BenchTarget {
     private readonly router: Router,
     private readonly options: DynamoTargetOptions,
   ) {
-    this.name = options.name ?? `dynamo-${options.mode}`;
+    this.name = options.name ?? `dynamo-${options.mode}${options.sync === true ? '-sync' : ''}`;
     this.keys = options.keySpace.keys;
     this.values = options.keySpace.values;
     this.bucket = options.keySpace.bucket;
@@ -264,6 +269,8 @@ export async function startBenchCluster(options: {
   history?: number;
   /** The fraction of requests each node traces (the nodes' --trace-sample; their default when absent). */
   traceSample?: number;
+  /** Every node fsyncs every write before acknowledging it (the nodes' --sync). */
+  sync?: boolean;
 }): Promise<BenchCluster> {
   const dir = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), 'dynamo-bench-'));
   try {
@@ -285,6 +292,7 @@ export async function startBenchCluster(options: {
         token: options.token,
         history: options.history,
         traceSample: options.traceSample,
+        sync: options.sync,
       },
       { stdio: 'ignore' },
     );

@@ -30,6 +30,7 @@ export async function runBench(options: BenchCommandOptions): Promise<RunResult[
       etcdMembers: options.etcdMembers,
       etcdBinary: options.etcdBinary,
       dir: options.dir,
+      sync: options.sync,
       log,
     });
   } catch (error) {

@@ -33,6 +33,8 @@ export interface TargetSetup {
   etcdBinary?: string;
   /** Parent of every temporary directory. */
   dir?: string;
+  /** dynamo-desk: the nodes fsync every write before acking it (--sync; a cluster started here, or named so). */
+  sync?: boolean;
   /** Told about servers being started (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -50,9 +52,9 @@ export async function openTarget(setup: TargetSetup): Promise<BenchTarget> {
       const mode: DynamoMode = setup.kind;
       if (setup.endpoint !== undefined || setup.cluster !== undefined) {
         const endpoints = setup.endpoint !== undefined ? [setup.endpoint] : setup.cluster!.endpoints;
-        return DynamoTarget.connect({ mode, endpoints, keySpace: setup.keySpace, name: setup.name, connections: setup.concurrency, token: setup.token });
+        return DynamoTarget.connect({ mode, endpoints, keySpace: setup.keySpace, name: setup.name, connections: setup.concurrency, token: setup.token, sync: setup.sync });
       }
-      log(`starting a ${setup.nodes}-node dynamo-desk cluster (N=${setup.n} R=${setup.r} W=${setup.w}, Q=${setup.ringSize})`);
+      log(`starting a ${setup.nodes}-node dynamo-desk cluster (N=${setup.n} R=${setup.r} W=${setup.w}, Q=${setup.ringSize}${setup.sync === true ? ', --sync' : ''})`);
       const cluster = await startBenchCluster({ ...setup, parentDir: setup.dir });
       try {
         return await DynamoTarget.connect({
@@ -61,6 +63,7 @@ export async function openTarget(setup: TargetSetup): Promise<BenchTarget> {
           keySpace: setup.keySpace,
           connections: setup.concurrency,
           token: setup.token,
+          sync: setup.sync,
           onClose: () => cluster.stop(),
         });
       } catch (error) {

@@ -12,7 +12,8 @@ export type TraceReply =
   /** A replica's state (or a coordinator's new one): its siblings, tombstones included, and their dots ("n1:3"). */
   | { kind: 'version'; siblings: number; deleted: number; dots: string[] }
   | { kind: 'not_found' }
-  | { kind: 'ack' }
+  /** `durable`: the replica said the write is on stable storage (a put with dw > 0, or a node with --sync). */
+  | { kind: 'ack'; durable?: true }
   /** A forwarded put: the coordinator's answer, and its own trace of the put when it kept one. */
   | { kind: 'answer'; status: string; traceId: string | null }
   | { kind: 'timeout' }

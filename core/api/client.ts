@@ -38,6 +38,14 @@ export type JsonResult<T> =
   | { status: 200; body: T }
   | { status: number; error: string; message: string; body: Record<string, unknown> };
 
+/** What a PUT or DELETE may say beyond its value: the context it replaces, its W and its DW. */
+export interface WriteOptions {
+  context?: string;
+  w?: number;
+  /** Acks that must be durable (the replica synced the write to disk), 0…w. */
+  dw?: number;
+}
+
 export interface ClientOptions {
   token?: string;
   /** Per-request time-out; default 10 s. */
@@ -64,24 +72,18 @@ export class DynamoClient {
     return `/v1/kv/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
   }
 
-  async put(
-    bucket: string,
-    key: string,
-    value: Uint8Array | string,
-    options: { context?: string; w?: number; contentType?: string } = {},
-  ): Promise<WriteResult> {
+  /** Writes a value; `w` and `dw` (durable acks, at most `w`) default to the node's W and 0. */
+  async put(bucket: string, key: string, value: Uint8Array | string, options: WriteOptions & { contentType?: string } = {}): Promise<WriteResult> {
     const headers: Record<string, string> = { ...this.headers, 'content-type': options.contentType ?? 'application/octet-stream' };
     if (options.context) headers['x-dynamo-context'] = options.context;
-    const query = options.w === undefined ? '' : `?w=${options.w}`;
-    const response = await this.send('PUT', this.kvPath(bucket, key) + query, headers, value);
+    const response = await this.send('PUT', this.kvPath(bucket, key) + writeQuery(options), headers, value);
     return this.writeResult(response);
   }
 
-  async delete(bucket: string, key: string, options: { context?: string; w?: number } = {}): Promise<WriteResult> {
+  async delete(bucket: string, key: string, options: WriteOptions = {}): Promise<WriteResult> {
     const headers: Record<string, string> = { ...this.headers };
     if (options.context) headers['x-dynamo-context'] = options.context;
-    const query = options.w === undefined ? '' : `?w=${options.w}`;
-    return this.writeResult(await this.send('DELETE', this.kvPath(bucket, key) + query, headers));
+    return this.writeResult(await this.send('DELETE', this.kvPath(bucket, key) + writeQuery(options), headers));
   }
 
   /** Reads a key; always asks for the JSON envelope when `json` is set. */
@@ -165,6 +167,13 @@ export class DynamoClient {
     if (response.statusCode === 204) return { status: 204, context: header(response.headers['x-dynamo-context']) ?? '' };
     return errorResult(response.statusCode, body);
   }
+}
+
+/** The query of a write: none for the node's defaults (the common case builds nothing). */
+function writeQuery(options: WriteOptions): string {
+  const { w, dw } = options;
+  if (dw === undefined) return w === undefined ? '' : `?w=${w}`;
+  return w === undefined ? `?dw=${dw}` : `?w=${w}&dw=${dw}`;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

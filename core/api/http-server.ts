@@ -49,6 +49,7 @@ interface KvParams {
 interface KvQuery {
   r?: string;
   w?: string;
+  dw?: string;
   format?: string;
   trace?: string;
 }
@@ -122,17 +123,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.put<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
     const w = quorumParam(request.query.w, 'w', node.w, node.n);
+    const dw = durableParam(request.query.dw, w);
     const context = readContext(request, bucket, key);
     const value = request.body instanceof Uint8Array ? request.body : new Uint8Array(0);
     const contentType = request.headers['content-type'] ?? defaultContentType;
-    return write(reply, bucket, key, { context, value, contentType, deleted: false, w, trace: traceRequested(request) });
+    return write(reply, bucket, key, { context, value, contentType, deleted: false, w, dw, trace: traceRequested(request) });
   });
 
   app.delete<{ Params: KvParams; Querystring: KvQuery }>('/v1/kv/:bucket/:key', async (request, reply) => {
     const { bucket, key } = validateKey(request.params);
     const w = quorumParam(request.query.w, 'w', node.w, node.n);
+    const dw = durableParam(request.query.dw, w);
     const context = readContext(request, bucket, key);
-    return write(reply, bucket, key, { context, value: new Uint8Array(0), contentType: defaultContentType, deleted: true, w, trace: traceRequested(request) });
+    return write(reply, bucket, key, { context, value: new Uint8Array(0), contentType: defaultContentType, deleted: true, w, dw, trace: traceRequested(request) });
   });
 
   for (const path of ['/v1/kv/:bucket/', '/v1/kv/:bucket']) {
@@ -149,7 +152,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   ): Promise<FastifyReply> {
     const outcome = await node.put(bucket, key, request);
     sendTraceId(reply, outcome);
-    if (outcome.kind === 'quorum') throw quorumError(outcome.acks, outcome.required, 'acks');
+    if (outcome.kind === 'quorum') throw writeQuorumError(outcome);
     if (outcome.kind === 'error') throw new ApiError(errorCodeOf(outcome.code), outcome.message);
     // The client has now seen what its context covered plus its own write, and nothing else:
     // returning the coordinator's whole vector would let its next write supersede siblings it
@@ -339,8 +342,30 @@ function quorumParam(raw: string | undefined, name: string, fallback: number, n:
   return value;
 }
 
+/**
+ * A write's `dw` (query): how many of the W acks must be durable (the replica synced the write
+ * to disk before acking), 0…w where w is the request's own W; absent: 0, no write is synced.
+ */
+function durableParam(raw: string | undefined, w: number): number {
+  if (raw === undefined) return 0;
+  const value = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= w)) throw new ApiError('bad_quorum', `dw must be an integer from 0 to w (${w} for this request)`);
+  return value;
+}
+
 function quorumError(got: number, required: number, noun: 'acks' | 'replies'): ApiError {
   return new ApiError('quorum', `only ${got} of ${required} required replicas answered`, { acks: got, required, [noun]: got });
+}
+
+/** A write's quorum failure; one that asked for durable acks also says how many were durable. */
+function writeQuorumError(outcome: { acks: number; required: number; durable?: number; requiredDurable?: number }): ApiError {
+  const { acks, required, durable, requiredDurable } = outcome;
+  if (requiredDurable === undefined) return quorumError(acks, required, 'acks');
+  const message =
+    acks < required
+      ? `only ${acks} of ${required} required replicas answered (${durable} of ${requiredDurable} required durably)`
+      : `${acks} replicas answered but only ${durable} of ${requiredDurable} required made the write durable`;
+  return new ApiError('quorum', message, { acks, required, durable, requiredDurable });
 }
 
 /** A put's error code as an API code: the operating errors keep theirs, anything else is `internal`. */

@@ -24,7 +24,7 @@ import { partitionOfDigest } from '../ring/partitioner.js';
 import type { RingJson } from '../ring/ring.js';
 import { realClock } from '../runtime/real-clock.js';
 import { ClientError, DynamoClient } from './client.js';
-import type { GetResult, WriteResult } from './client.js';
+import type { GetResult, WriteOptions, WriteResult } from './client.js';
 
 export interface PartitionClientOptions {
   token?: string;
@@ -143,12 +143,12 @@ export class PartitionClient {
     bucket: string,
     key: string,
     value: Uint8Array | string,
-    options: { context?: string; w?: number; contentType?: string } = {},
+    options: WriteOptions & { contentType?: string } = {},
   ): Promise<WriteResult> {
     return this.write(bucket, key, (client) => client.put(bucket, key, value, options));
   }
 
-  delete(bucket: string, key: string, options: { context?: string; w?: number } = {}): Promise<WriteResult> {
+  delete(bucket: string, key: string, options: WriteOptions = {}): Promise<WriteResult> {
     return this.write(bucket, key, (client) => client.delete(bucket, key, options));
   }
 

@@ -53,6 +53,11 @@ export function addNodeOptions(command: Command, tokenHelp = 'require this beare
     .option('--phi-threshold <phi>', 'phi-accrual level above which a silent member is down', integerIn(phiThresholdMin, phiThresholdMax), 8)
     .option('--history <n>', 'superseded versions kept per key for inspection, 0 is off (the same on every node)', integerIn(0, historyVersionsMax), historyVersionsDefault)
     .option('--trace-sample <f>', 'fraction of client requests traced, 0 to 1 (GET /v1/admin/traces)', fraction, traceSampleDefault)
+    .option(
+      '--sync',
+      'fsync every write before acknowledging it: an acked write survives a power loss, not just a killed process (slower; without it a request can ask for durable acks with ?dw=N)',
+      false,
+    )
     .addOption(
       new Option('--log-level <level>', 'least severe level written to <dir>/node.log (warnings and errors also go to stderr)')
         .choices(logLevels)
@@ -128,6 +133,7 @@ export function addClusterCommands(program: Command): void {
         logLevel: options.logLevel,
         historyVersions: options.history,
         traceSample: options.traceSample,
+        sync: options.sync,
       });
     } catch (error) {
       throw new CliExit(1, `cannot start node ${options.id}: ${(error as Error).message}`);

@@ -32,6 +32,7 @@ interface ConsoleOptions {
   logLevel: LogLevel;
   history: number;
   traceSample: number;
+  sync: boolean;
 }
 
 export function addConsoleCommand(program: Command): void {
@@ -96,6 +97,7 @@ async function serve(options: ConsoleOptions, token: string | undefined, nodeTok
             logLevel: options.logLevel,
             history: options.history,
             traceSample: options.traceSample,
+            sync: options.sync,
           });
   } catch (error) {
     const what = options.attach !== undefined ? `cannot attach to ${options.attach}` : 'cannot start the cluster';

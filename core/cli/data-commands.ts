@@ -41,6 +41,7 @@ export function addDataCommands(program: Command): void {
     .argument('<value>', 'the value, or - to read it from standard input')
     .option('--context <context>', 'the context of the version(s) this write replaces')
     .option('--w <w>', 'write quorum for this request', integerIn(1, requestQuorumMax))
+    .option('--dw <n>', 'acks that must be durable (synced to disk before the ack), 0 to w', integerIn(0, requestQuorumMax))
     .option('--content-type <type>', 'content type of the value', 'text/plain')
     .action(async (bucket: string, key: string, value: string, options) => {
       const dynamo = client(options);
@@ -49,6 +50,7 @@ export function addDataCommands(program: Command): void {
         const result = await dynamo.put(bucket, key, bytes, {
           context: options.context,
           w: options.w,
+          dw: options.dw,
           contentType: options.contentType,
         });
         if (result.status !== 204 || !('context' in result)) failWith(result as never);
@@ -99,10 +101,11 @@ export function addDataCommands(program: Command): void {
     .argument('<key>')
     .option('--context <context>', 'the context of the version(s) this delete replaces')
     .option('--w <w>', 'write quorum for this request', integerIn(1, requestQuorumMax))
+    .option('--dw <n>', 'acks that must be durable (synced to disk before the ack), 0 to w', integerIn(0, requestQuorumMax))
     .action(async (bucket: string, key: string, options) => {
       const dynamo = client(options);
       try {
-        const result = await dynamo.delete(bucket, key, { context: options.context, w: options.w });
+        const result = await dynamo.delete(bucket, key, { context: options.context, w: options.w, dw: options.dw });
         if (result.status !== 204) failWith(result as never);
       } finally {
         await dynamo.close();

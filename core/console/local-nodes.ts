@@ -44,6 +44,8 @@ export interface LocalConsoleOptions {
   history?: number;
   /** The fraction of client requests each node traces (--trace-sample). */
   traceSample?: number;
+  /** Every node flushes every write to disk before acknowledging it (--sync). */
+  sync?: boolean;
   /** How node processes start: child_process by default; the desktop shell passes a utilityProcess spawner. */
   spawn?: ProcessSpawner;
   /** The node process entry (core/host/local-cluster.ts `nodeEntry` by default) and its runtime flags. */
@@ -78,6 +80,7 @@ export function clusterOptions(options: LocalConsoleOptions): LocalClusterOption
     logLevel: options.logLevel,
     history: options.history,
     traceSample: options.traceSample,
+    sync: options.sync,
   };
 }
 

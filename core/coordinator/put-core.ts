@@ -14,6 +14,14 @@
 // would let an R = 2 read of the two other current replicas miss the write (R + W > N holds
 // only within one set of N nodes). For the same reason a future replica's failure never makes
 // W unreachable.
+//
+// Durable acks (DW, as Riak names it; the paper's §6.1 trades durability for performance, and
+// DW lets a request buy it back). A request may ask that `dw` (0…W) of the counted acks be
+// durable: the replica flushed the write to stable storage before acking. Then the put is
+// enough only once W acks are in AND dw of them are durable, and it has failed as soon as W or
+// dw can no longer be met. An ack that arrived not durable (a node that predates the flag)
+// never becomes durable. With dw = 0 (the default) nothing changes: the durable count is
+// compared against 0.
 
 import { assert } from '../common/assert.js';
 import type { NodeId } from '../common/types.js';
@@ -25,20 +33,25 @@ export interface PutCore {
   readonly w: number;
   /** The first `counted` targets count toward W; the ones after them are future replicas. */
   readonly counted: number;
+  /** Durable acks required among the counted ones (0…w; 0: none). */
+  readonly dw: number;
   /** Counted targets that acknowledged. */
   readonly acked: Set<NodeId>;
+  /** How many of `acked` said their write was durable. */
+  durableAcked: number;
   /** Counted targets that could not (unreachable, timed out, refused). */
   readonly failed: Set<NodeId>;
   /** Future replicas that answered, acked or failed: they only matter to allAnswered. */
   readonly extraAnswered: Set<NodeId>;
 }
 
-/** `counted` defaults to every target (no transfer in progress). */
-export function initPutCore(targets: readonly NodeId[], w: number, counted = targets.length): PutCore {
+/** `counted` defaults to every target (no transfer in progress); `dw` to 0 (no durable ack required). */
+export function initPutCore(targets: readonly NodeId[], w: number, counted = targets.length, dw = 0): PutCore {
   assert(w >= 1, 'put: w must be at least 1');
   assert(distinct(targets), 'put: targets must be distinct');
   assert(Number.isInteger(counted) && counted >= 1 && counted <= targets.length, 'put: counted must be 1..targets');
-  return { targets, w, counted, acked: new Set(), failed: new Set(), extraAnswered: new Set() };
+  assert(Number.isInteger(dw) && dw >= 0 && dw <= w, 'put: dw must be 0..w');
+  return { targets, w, counted, dw, acked: new Set(), durableAcked: 0, failed: new Set(), extraAnswered: new Set() };
 }
 
 /** Where `node` sits among the targets: counted, a future replica, or no target at all. */
@@ -48,12 +61,17 @@ function roleOf(core: PutCore, node: NodeId): 'counted' | 'extra' | undefined {
   return index < core.counted ? 'counted' : 'extra';
 }
 
-/** Records an ack. The first answer of a node stands; an answer from a non-target is ignored. */
-export function addAck(core: PutCore, node: NodeId): void {
+/**
+ * Records an ack, `durable` when the replica says the write is on stable storage. The first
+ * answer of a node stands (a second ack, durable or not, changes nothing); an answer from a
+ * non-target is ignored.
+ */
+export function addAck(core: PutCore, node: NodeId, durable = false): void {
   const role = roleOf(core, node);
   if (role === 'extra') core.extraAnswered.add(node);
-  if (role !== 'counted' || core.failed.has(node)) return;
+  if (role !== 'counted' || core.failed.has(node) || core.acked.has(node)) return;
   core.acked.add(node);
+  if (durable) core.durableAcked++;
 }
 
 /** Records a failure. The first answer of a node stands; an answer from a non-target is ignored. */
@@ -65,9 +83,11 @@ export function addFailure(core: PutCore, node: NodeId): void {
 }
 
 export function progress(core: PutCore): PutProgress {
-  if (core.acked.size >= core.w) return 'enough';
-  const outstanding = core.counted - core.acked.size - core.failed.size;
-  if (core.acked.size + outstanding < core.w) return 'failed';
+  const acked = core.acked.size;
+  if (acked >= core.w && core.durableAcked >= core.dw) return 'enough';
+  // Only a target yet to answer can still bring an ack, durable or not.
+  const outstanding = core.counted - acked - core.failed.size;
+  if (acked + outstanding < core.w || core.durableAcked + outstanding < core.dw) return 'failed';
   return 'waiting';
 }
 

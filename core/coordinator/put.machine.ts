@@ -10,6 +10,9 @@
 // The coordinator is a node of the key's preference list: it mints the new version's dot
 // against its own replica (one ack), then sends the resulting sibling set to the other
 // targets, which merge it. put-core.ts counts; the machine only moves.
+//
+// With `dw` > 0 the writes are asked to be durable (synced to disk before the ack), and W
+// "acks" means W acks of which dw are durable: STORED and ACK say whether theirs was.
 
 import { setup } from 'xstate';
 import type { NodeId } from '../common/types.js';
@@ -42,6 +45,8 @@ export interface PutInput {
    */
   counted: number;
   w: number;
+  /** Durable acks required, 0…w; > 0 asks every replica written to for a synced write. */
+  dw: number;
   context: CausalContext;
   write: PutWrite;
   timeoutMs: number;
@@ -50,9 +55,13 @@ export interface PutInput {
   finish: () => void;
 }
 
+/**
+ * A quorum failure of a request with dw > 0 also says how many acks were durable and how many
+ * had to be (`durable`, `requiredDurable`); one with dw = 0 leaves both out, as before DW.
+ */
 export type PutResponse =
   | { kind: 'ok'; state: SiblingSet; acks: number }
-  | { kind: 'quorum'; acks: number; required: number }
+  | { kind: 'quorum'; acks: number; required: number; durable?: number; requiredDurable?: number }
   | { kind: 'error'; code: string; message: string };
 
 export interface PutContext {
@@ -65,9 +74,9 @@ export interface PutContext {
 }
 
 export type PutEvent =
-  | { type: 'STORED'; state: SiblingSet; encoded: Uint8Array }
+  | { type: 'STORED'; state: SiblingSet; encoded: Uint8Array; durable: boolean }
   | { type: 'REJECTED'; code: string; message: string }
-  | { type: 'ACK'; node: NodeId }
+  | { type: 'ACK'; node: NodeId; durable: boolean }
   | { type: 'FAILED'; node: NodeId }
   | { type: 'TIMEOUT' };
 
@@ -88,16 +97,22 @@ export const putMachine = setup({
       if (event.type !== 'STORED') return;
       context.state = event.state;
       context.encoded = event.encoded;
-      core.addAck(context.core, context.core.targets[0]);
+      core.addAck(context.core, context.core.targets[0], event.durable);
     },
     record: ({ context, event }) => {
-      if (event.type === 'ACK') core.addAck(context.core, event.node);
+      if (event.type === 'ACK') core.addAck(context.core, event.node, event.durable);
       else if (event.type === 'FAILED') core.addFailure(context.core, event.node);
     },
     respondOk: ({ context }) =>
       context.request.respond({ kind: 'ok', state: context.state!, acks: context.core.acked.size }),
-    respondQuorum: ({ context }) =>
-      context.request.respond({ kind: 'quorum', acks: context.core.acked.size, required: context.core.w }),
+    respondQuorum: ({ context }) => {
+      const { acked, w, durableAcked, dw } = context.core;
+      context.request.respond(
+        dw === 0
+          ? { kind: 'quorum', acks: acked.size, required: w }
+          : { kind: 'quorum', acks: acked.size, required: w, durable: durableAcked, requiredDurable: dw },
+      );
+    },
     finish: ({ context }) => context.request.finish(),
     respondRejected: ({ context, event }) => {
       if (event.type === 'REJECTED') context.request.respond({ kind: 'error', code: event.code, message: event.message });
@@ -111,7 +126,7 @@ export const putMachine = setup({
   id: 'put',
   context: ({ input }) => ({
     request: input,
-    core: core.initPutCore(input.targets.map((target) => target.node), input.w, input.counted),
+    core: core.initPutCore(input.targets.map((target) => target.node), input.w, input.counted, input.dw),
     state: undefined,
     encoded: undefined,
   }),

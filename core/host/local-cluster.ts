@@ -51,6 +51,8 @@ export interface LocalClusterOptions {
   history?: number;
   /** The fraction of client requests each node traces (--trace-sample). */
   traceSample?: number;
+  /** Every node flushes every write to disk before acknowledging it (--sync). */
+  sync?: boolean;
 }
 
 /** The environment node processes get on top of ours: a small libuv pool (see limits.ts). */
@@ -108,6 +110,7 @@ export async function localClusterConfigs(options: LocalClusterOptions): Promise
     logLevel: options.logLevel,
     historyVersions: options.history,
     traceSample: options.traceSample,
+    sync: options.sync,
   }));
 }
 

@@ -39,7 +39,7 @@ export async function startNodeProcess(config: NodeProcessConfig): Promise<Runni
   await mkdir(config.dir, { recursive: true });
   const nodeLog = createNodeLog({ dir: config.dir, nodeId: config.id, level: config.logLevel });
   const log = nodeLog.logger;
-  const store = new LevelStore(path.join(config.dir, 'db'));
+  const store = new LevelStore(path.join(config.dir, 'db'), { sync: config.sync === true });
   try {
     await store.open();
   } catch (error) {
@@ -111,6 +111,7 @@ export async function startNodeProcess(config: NodeProcessConfig): Promise<Runni
         w: config.w,
         seeds: config.seeds,
         dir: config.dir,
+        sync: config.sync === true,
       },
       'node process started',
     );

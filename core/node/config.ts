@@ -38,6 +38,12 @@ export interface NodeConfig {
   historyVersions?: number;
   /** The fraction of client requests traced, 0 to 1 (--trace-sample). */
   traceSample?: number;
+  /**
+   * Flush every write to stable storage before acknowledging it (--sync): LevelDB writes with
+   * `sync`, so every ack of this node is durable. Off by default (a request may still ask for
+   * durable acks with `dw`).
+   */
+  sync?: boolean;
 }
 
 /** What a started node reports about itself. */

@@ -7,6 +7,11 @@
 // traces (tracing.ts) carries its RequestTrace in the machine's input; every place below that
 // records into it tests `trace !== undefined` first, so a request not traced pays one branch.
 //
+// Durable writes: a put with dw > 0 (a request's `dw`) stores the coordinator's own write with a
+// synced write and asks every replica it writes to for one (replica-rpc.ts); the machine answers
+// once W acks are in and dw of them are durable (put-core.ts). A put with dw = 0 asks for nothing
+// and runs exactly as before: no extra await, field or object on its path.
+//
 // Bounds: at most clientRequestsInFlightMax requests at once (past it: `overloaded`, at once).
 // An unexpected failure is `internal` and logged, never disguised as a quorum failure.
 
@@ -40,7 +45,8 @@ export type GetOutcome = ({ kind: 'ok'; state: SiblingSet } | { kind: 'quorum'; 
 
 export type PutOutcome = (
   | { kind: 'ok'; state: SiblingSet; dot: [NodeId, number] }
-  | { kind: 'quorum'; acks: number; required: number }
+  /** `durable` and `requiredDurable` only when the put asked for durable acks (dw > 0). */
+  | { kind: 'quorum'; acks: number; required: number; durable?: number; requiredDurable?: number }
   | { kind: 'error'; code: string; message: string }
 ) &
   Traced;
@@ -52,6 +58,11 @@ export interface PutRequest {
   contentType: string;
   deleted: boolean;
   w?: number;
+  /**
+   * Acks that must be durable (the replica synced the write to disk first), 0…w; absent or 0:
+   * none, and no write is asked to sync. Checked at the edge (HTTP, peer messages).
+   */
+  dw?: number;
   /** Trace this request whatever the sample rate (X-Dynamo-Trace, or a forwarding node's trace). */
   trace?: boolean;
 }
@@ -203,12 +214,13 @@ export class Coordination {
 
   private coordinatePut(bucket: string, key: string, request: PutRequest): Promise<PutOutcome> {
     const w = request.w ?? this.options.w;
+    const dw = request.dw ?? 0;
     const { partition, preference } = this.options.placement.locate(bucket, key);
     const { clock, requestTimeoutMs, self, tracing } = this.options;
     const requested = request.trace === true;
     const trace = tracing.sampled(requested) ? tracing.begin({ op: request.deleted ? 'delete' : 'put', bucket, key, partition, w, requested }) : undefined;
     if (!preference.includes(self)) {
-      const forwarding = this.forwardPut(bucket, key, request, w, preference, trace);
+      const forwarding = this.forwardPut(bucket, key, request, w, dw, preference, trace);
       return trace === undefined ? forwarding : forwarding.then((outcome) => answeredPut(trace, outcome));
     }
     const { targets, counted } = this.options.placement.writeTargets(partition);
@@ -229,6 +241,7 @@ export class Coordination {
         targets,
         counted,
         w,
+        dw,
         context: request.context,
         write,
         timeoutMs: requestTimeoutMs,
@@ -250,12 +263,15 @@ export class Coordination {
     key: string,
     request: PutRequest,
     w: number,
+    dw: number,
     preference: readonly NodeId[],
     trace: RequestTrace | undefined,
   ): Promise<PutOutcome> {
     const { rpc, placement, requestTimeoutMs } = this.options;
     this.counters.forwardedPuts++;
     const message: CoordinatePut = { type: 'coord.put', b: bucket, k: key, ctx: request.context, v: request.value, ct: request.contentType, del: request.deleted, w };
+    // The coordinator answers only once dw of the acks are durable (absent: 0, as older nodes read it).
+    if (dw > 0) message.dw = dw;
     // A traced put is traced by its coordinator too, which answers with that trace's id.
     if (trace !== undefined) message.tr = true;
     const isUp = (node: NodeId) => placement.isUp(node);
@@ -278,23 +294,23 @@ export class Coordination {
         // them. The outcome is unknown, as with any quorum failure.
         if (error instanceof TransportError && error.maybeDelivered) {
           this.options.log.debug({ bucket, key, node, error: describe(error) }, 'a forwarded put may or may not have been applied');
-          return { kind: 'quorum', acks: 0, required: w };
+          return quorumOutcome(0, w, 0, dw);
         }
         return this.internal(`forwarding to ${node} failed: ${describe(error)}`, { bucket, key, node });
       }
       trace?.forwarded(node, (reply as PutDone).trace);
-      return this.forwardedOutcome(reply as PutDone, w, { bucket, key, node });
+      return this.forwardedOutcome(reply as PutDone, w, dw, { bucket, key, node });
     }
     this.options.log.debug({ bucket, key, error: describe(lastError) }, 'no preference-list node took a forwarded put');
-    return { kind: 'quorum', acks: 0, required: w };
+    return quorumOutcome(0, w, 0, dw);
   }
 
-  private forwardedOutcome(done: PutDone, w: number, where: Record<string, unknown>): PutOutcome {
+  private forwardedOutcome(done: PutDone, w: number, dw: number, where: Record<string, unknown>): PutOutcome {
     if (done.type !== 'coord.put.done') return this.internal('bad reply from the coordinator', where);
     if (done.outcome === 'ok' && done.rec instanceof Uint8Array) {
       return { kind: 'ok', state: decodeRecord(done.rec), dot: [String(done.node), Number(done.counter)] };
     }
-    if (done.outcome === 'quorum') return { kind: 'quorum', acks: Number(done.acks ?? 0), required: w };
+    if (done.outcome === 'quorum') return quorumOutcome(Number(done.acks ?? 0), w, Number(done.durable ?? 0), dw);
     return { kind: 'error', code: String(done.code ?? 'internal'), message: String(done.message ?? '') };
   }
 
@@ -356,17 +372,18 @@ export class Coordination {
           const request = context.request;
           const trace = traceOf(request);
           const encoded = context.encoded!;
+          const durable = request.dw > 0;
           const used = new Set<NodeId>();
           for (const target of request.targets) used.add(target.node);
           for (let i = 1; i < request.targets.length; i++) {
             const { node, hintFor } = request.targets[i];
-            const writing = rpc.write(node, hintFor, request, encoded);
+            const writing = rpc.write(node, hintFor, request, encoded, durable);
             (trace === undefined ? writing : trace.observe(trace.sent('write', request.targets[i], i >= request.counted), writing, ackReply))
               .catch((error: unknown) =>
-                rpc.writeToFallback(request, node, hintFor, used, encoded, error, trace === undefined ? undefined : fallbackObserver(trace)),
+                rpc.writeToFallback(request, node, hintFor, used, encoded, durable, error, trace === undefined ? undefined : fallbackObserver(trace)),
               )
               .then(
-                () => deliver<PutEvent>(self, { type: 'ACK', node }),
+                (acked: boolean) => deliver<PutEvent>(self, { type: 'ACK', node, durable: acked }),
                 () => deliver<PutEvent>(self, { type: 'FAILED', node }),
               );
           }
@@ -376,15 +393,26 @@ export class Coordination {
   }
 
   private async coordinateLocally(request: PutInput): Promise<PutEvent> {
-    const { result, encoded } = await this.options.replica.coordinate(request.partition, request.bucket, request.key, request.context, this.options.self, {
-      value: request.write.value,
-      contentType: request.write.contentType,
-      deleted: request.write.deleted,
-      lastModified: this.options.clock.now(),
-    });
+    const { replica } = this.options;
+    const durable = request.dw > 0;
+    const { result, encoded } = await replica.coordinate(
+      request.partition,
+      request.bucket,
+      request.key,
+      request.context,
+      this.options.self,
+      { value: request.write.value, contentType: request.write.contentType, deleted: request.write.deleted, lastModified: this.options.clock.now() },
+      durable,
+    );
     if (!result.ok) return { type: 'REJECTED', code: result.code, message: result.message };
-    return { type: 'STORED', state: result.state, encoded: encoded! };
+    // The coordinator's own write is one of the acks, durable when it was synced.
+    return { type: 'STORED', state: result.state, encoded: encoded!, durable: durable || replica.syncsEveryWrite };
   }
+}
+
+/** A quorum failure; with dw > 0 it also says how many acks were durable and how many had to be. */
+function quorumOutcome(acks: number, required: number, durable: number, dw: number): PutOutcome {
+  return dw === 0 ? { kind: 'quorum', acks, required } : { kind: 'quorum', acks, required, durable, requiredDurable: dw };
 }
 
 /** The target of this request that is `node` (a primary, when it is none of them). */
@@ -402,7 +430,7 @@ function answeredPut(trace: RequestTrace, outcome: PutOutcome): PutOutcome {
 
 /** Records a fallback's hinted write, sent after a primary's write failed, in the request's trace. */
 function fallbackObserver(trace: RequestTrace) {
-  return (fallback: NodeId, primary: NodeId, writing: Promise<void>) =>
+  return (fallback: NodeId, primary: NodeId, writing: Promise<boolean>) =>
     trace.observe(trace.sent('write', { node: fallback, role: 'fallback', hintFor: primary }), writing, ackReply);
 }
 

@@ -4,6 +4,11 @@
 //
 // Sibling sets travel as their stored bytes (record-codec.ts): a replica answers a read with
 // the bytes it has, and a coordinator sends the bytes it stored.
+//
+// Fields added later are optional and their absence means what the older nodes did: a
+// replica.merge without `d` is a plain write, an ack without `d` is not durable, a coord.put
+// without `dw` asks for no durable ack. So nodes of either version work together; a request
+// that needs durable acks from an older node gets none and fails its DW honestly.
 
 import { CodedError } from '../common/coded-error.js';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
@@ -29,6 +34,8 @@ export interface ReplicaMerge extends PeerMessage {
   rec: Uint8Array;
   /** Keep it as a hint for this down primary (the receiver is a fallback). */
   h?: string;
+  /** Durable: store it with a synced write before acking (the request's dw > 0). Absent: a plain write. */
+  d?: boolean;
 }
 
 /** Coordinate a write on behalf of a node outside the key's preference list. Answer: PutDone. */
@@ -42,6 +49,8 @@ export interface CoordinatePut extends PeerMessage {
   ct: string;
   del: boolean;
   w: number;
+  /** Durable acks required, 1…w; absent: 0 (none). */
+  dw?: number;
   /** Trace the put (the forwarding node traces it): the answer names the trace (tracing.ts). */
   tr?: boolean;
 }
@@ -137,6 +146,8 @@ export interface ReplicaState extends PeerMessage {
 
 export interface Ack extends PeerMessage {
   type: 'ack';
+  /** The write is on stable storage (it was asked to be durable, or the node syncs every write). Absent: not known to be. */
+  d?: boolean;
 }
 
 export interface PutDone extends PeerMessage {
@@ -149,6 +160,9 @@ export interface PutDone extends PeerMessage {
   counter?: number;
   acks?: number;
   required?: number;
+  /** quorum, when the put asked for durable acks: how many were durable, and how many had to be. */
+  durable?: number;
+  requiredDurable?: number;
   code?: string;
   message?: string;
   /** The coordinator's trace of the put, when it kept one. */
@@ -182,6 +196,7 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.merge: bad bucket or key');
       if (!(message.rec instanceof Uint8Array)) throw new MessageError('replica.merge: bad record');
       if (message.h !== undefined && !isNodeId(message.h)) throw new MessageError('replica.merge: bad hint target');
+      if (message.d !== undefined && typeof message.d !== 'boolean') throw new MessageError('replica.merge: bad durable flag');
       return message as ReplicaMerge;
     case 'replica.reap':
       if (!isBucket(message.b) || !isKey(message.k)) throw new MessageError('replica.reap: bad bucket or key');
@@ -198,6 +213,9 @@ export function validatePeerRequest(message: PeerMessage): PeerRequest {
       if (typeof message.ct !== 'string' || typeof message.del !== 'boolean') throw new MessageError('coord.put: bad fields');
       if (typeof message.w !== 'number' || !Number.isInteger(message.w) || message.w < 1) {
         throw new MessageError('coord.put: bad w');
+      }
+      if (message.dw !== undefined && (typeof message.dw !== 'number' || !Number.isInteger(message.dw) || message.dw < 0 || message.dw > message.w)) {
+        throw new MessageError('coord.put: bad dw');
       }
       if (message.tr !== undefined && typeof message.tr !== 'boolean') throw new MessageError('coord.put: bad tr');
       return message as CoordinatePut;

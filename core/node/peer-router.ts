@@ -10,7 +10,7 @@ import type { ClusterMembership } from './cluster-membership.js';
 import type { Coordination, PutOutcome } from './coordination.js';
 import type { KeyListing } from './key-listing.js';
 import { NotInClusterError, type KeyPlacement } from './key-placement.js';
-import { validatePeerRequest, type Hinted, type PutDone, type ReplicaState } from './messages.js';
+import { validatePeerRequest, type Ack, type Hinted, type PutDone, type ReplicaState } from './messages.js';
 import { decodeRecord, encodeRecord, validateCausalContext } from './record-codec.js';
 import type { Replica } from './replica.js';
 import type { Transfers } from './transfers.js';
@@ -77,18 +77,21 @@ export class PeerRouter {
       case 'replica.merge': {
         const partition = placement.partitionOf(request.b, request.k);
         const incoming = decodeRecord(request.rec);
-        if (request.h === undefined || request.h === this.options.self) await replica.mergeData(partition, request.b, request.k, incoming);
-        else await replica.mergeHint(request.h, partition, request.b, request.k, incoming);
-        return { type: 'ack' };
+        const durable = request.d === true;
+        if (request.h === undefined || request.h === this.options.self) await replica.mergeData(partition, request.b, request.k, incoming, durable);
+        else await replica.mergeHint(request.h, partition, request.b, request.k, incoming, durable);
+        return durable || replica.syncsEveryWrite ? ({ type: 'ack', d: true } satisfies Ack) : ({ type: 'ack' } satisfies Ack);
       }
       case 'coord.put': {
         const context = validateCausalContext(request.ctx);
+        const w = Math.min(request.w, this.options.n);
         const outcome = await this.options.coordination.put(request.b, request.k, {
           context,
           value: request.v,
           contentType: request.ct,
           deleted: request.del,
-          w: Math.min(request.w, this.options.n),
+          w,
+          dw: request.dw === undefined ? undefined : Math.min(request.dw, w),
           trace: request.tr === true,
         });
         return putDone(outcome);
@@ -129,8 +132,14 @@ function putDoneOf(outcome: PutOutcome): PutDone {
   switch (outcome.kind) {
     case 'ok':
       return { type: 'coord.put.done', outcome: 'ok', rec: encodeRecord(outcome.state), node: outcome.dot[0], counter: outcome.dot[1] };
-    case 'quorum':
-      return { type: 'coord.put.done', outcome: 'quorum', acks: outcome.acks, required: outcome.required };
+    case 'quorum': {
+      const done: PutDone = { type: 'coord.put.done', outcome: 'quorum', acks: outcome.acks, required: outcome.required };
+      if (outcome.requiredDurable !== undefined) {
+        done.durable = outcome.durable;
+        done.requiredDurable = outcome.requiredDurable;
+      }
+      return done;
+    }
     case 'error':
       return { type: 'coord.put.done', outcome: 'error', code: outcome.code, message: outcome.message };
   }

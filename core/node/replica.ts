@@ -5,12 +5,17 @@
 // (key-index.ts: keys with siblings, counts per bucket) in one atomic write.
 //
 // Hint keys: [target id length u8][target id][data key], so one target's hints are one range.
+//
+// Durable writes (Dynamo §6.1's durability-for-performance choice; Riak's DW): a write asked to
+// be durable is stored with a synced LevelDB write, on stable storage before the call resolves.
+// A store that syncs every write (the node's --sync) makes every write durable; a plain write
+// asks for nothing and costs nothing more.
 
 import type { Clock } from '../common/clock.js';
 import type { NodeId } from '../common/types.js';
 import type { Transport } from '../net/transport.js';
 import { dataKeyPartition, encodeDataKey, prefixUpperBound } from '../storage/keys.js';
-import type { Bytes, SpaceBatchOp, Store } from '../storage/store.js';
+import type { Bytes, SpaceBatchOp, Store, WriteOptions } from '../storage/store.js';
 import { coordinatePut, mergeSiblingSets, siblingSetEquals } from '../version/sibling-set.js';
 import type { PutResult, SiblingSet, SiblingWrite } from '../version/sibling-set.js';
 import type { CausalContext } from '../version/causal-context.js';
@@ -53,8 +58,13 @@ export interface ReplicaOptions {
   historyMax: number;
 }
 
+/** The options of every durable write: one object, made once. */
+const syncedWrite: WriteOptions = { sync: true };
+
 export class Replica {
   private readonly store: Store;
+  /** Every write of this replica is durable, asked or not (the node's --sync): its acks say so. */
+  readonly syncsEveryWrite: boolean;
   private readonly locks: KeyLocks;
   private readonly hintCounts = new Map<NodeId, number>();
   private readonly hintsPerTargetMax: number;
@@ -71,6 +81,7 @@ export class Replica {
 
   constructor(options: ReplicaOptions) {
     this.store = options.store;
+    this.syncsEveryWrite = options.store.syncsEveryWrite === true;
     this.hintsPerTargetMax = options.hintsPerTargetMax;
     this.historyMax = options.historyMax;
     this.locks = new KeyLocks(options.keyLockQueueMax);
@@ -100,7 +111,8 @@ export class Replica {
 
   /**
    * Coordinates a write against this replica (core/version coordinatePut) and stores it: one
-   * read and one LevelDB write. Returns the result and the bytes to send to the other replicas.
+   * read and one LevelDB write, synced when `durable`. Returns the result and the bytes to send
+   * to the other replicas.
    */
   coordinate(
     partition: number,
@@ -109,6 +121,7 @@ export class Replica {
     context: CausalContext,
     coordinator: NodeId,
     write: SiblingWrite,
+    durable = false,
   ): Promise<{ result: PutResult; encoded: Bytes | undefined }> {
     const dataKey = encodeDataKey(partition, bucket, key);
     return this.locks.run(lockName(undefined, dataKey), async () => {
@@ -117,16 +130,19 @@ export class Replica {
       const result = coordinatePut(local, context.vv, coordinator, write, context.dots, this.historyMax);
       if (!result.ok) return { result, encoded: undefined };
       const encoded = encodeRecord(result.state);
-      await this.writeData(dataKey, local, result.state, encoded);
+      await this.writeData(dataKey, local, result.state, encoded, durable ? syncedWrite : undefined);
       this.onDataWrite?.(partition, dataKey, before, encoded);
       return { result, encoded };
     });
   }
 
-  /** Merges a state from a peer (a replicated write, a repair, a handoff) into the data. */
-  mergeData(partition: number, bucket: string, key: string, incoming: SiblingSet): Promise<void> {
+  /**
+   * Merges a state from a peer (a replicated write, a repair, a handoff) into the data; when
+   * `durable`, the merged state is on stable storage when this resolves (mergeInto).
+   */
+  mergeData(partition: number, bucket: string, key: string, incoming: SiblingSet, durable = false): Promise<void> {
     const dataKey = encodeDataKey(partition, bucket, key);
-    return this.mergeInto(undefined, dataKey, incoming, (before, after) => this.onDataWrite?.(partition, dataKey, before, after));
+    return this.mergeInto(undefined, dataKey, incoming, (before, after) => this.onDataWrite?.(partition, dataKey, before, after), durable);
   }
 
   /**
@@ -138,7 +154,7 @@ export class Replica {
     return this.locks.run(lockName(undefined, dataKey), async () => {
       const current = await this.store.data.get(dataKey);
       if (current === undefined || !bytesEqual(current, expected)) return false;
-      await this.writeData(dataKey, decodeRecord(current), undefined, undefined);
+      await this.writeData(dataKey, decodeRecord(current), undefined, undefined, undefined);
       this.onDataWrite?.(partition, dataKey, current, undefined);
       return true;
     });
@@ -163,12 +179,18 @@ export class Replica {
 
   // ── Hints ───────────────────────────────────────────────────────────────────────────────
 
-  /** Merges a state meant for `target` (a down primary) into this node's hints for it. */
-  async mergeHint(target: NodeId, partition: number, bucket: string, key: string, incoming: SiblingSet): Promise<void> {
+  /** Merges a state meant for `target` (a down primary) into this node's hints for it; `durable` as mergeData. */
+  async mergeHint(target: NodeId, partition: number, bucket: string, key: string, incoming: SiblingSet, durable = false): Promise<void> {
     const hintKey = encodeHintKey(target, encodeDataKey(partition, bucket, key));
-    await this.mergeInto(target, hintKey, incoming, (before) => {
-      if (before === undefined) this.hintCounts.set(target, (this.hintCounts.get(target) ?? 0) + 1);
-    });
+    await this.mergeInto(
+      target,
+      hintKey,
+      incoming,
+      (before) => {
+        if (before === undefined) this.hintCounts.set(target, (this.hintCounts.get(target) ?? 0) + 1);
+      },
+      durable,
+    );
   }
 
   async readHint(target: NodeId, partition: number, bucket: string, key: string): Promise<Bytes | undefined> {
@@ -227,34 +249,45 @@ export class Replica {
    * Stores a data key's new state (`after` undefined: removes the key) with the index entry the
    * change needs, in one atomic batch; a change that needs none (one version before and after,
    * the common case) writes the data alone. Then counts it. Called under the key's lock.
+   * `options`: syncedWrite for a durable write, undefined for a plain one.
    */
   private async writeData(
     dataKey: Bytes,
     before: SiblingSet | undefined,
     after: SiblingSet | undefined,
     encoded: Bytes | undefined,
+    options: WriteOptions | undefined,
   ): Promise<void> {
     const change = this.index.change(dataKey, before, after);
     if (change.op !== undefined) {
       const data: SpaceBatchOp =
         encoded === undefined ? { space: 'data', type: 'del', key: dataKey } : { space: 'data', type: 'put', key: dataKey, value: encoded };
-      await this.store.batch([data, change.op]);
+      await this.store.batch([data, change.op], options);
     } else if (encoded === undefined) {
-      await this.store.data.del(dataKey);
+      await this.store.data.del(dataKey, options);
     } else {
-      await this.store.data.put(dataKey, encoded);
+      await this.store.data.put(dataKey, encoded, options);
     }
     this.index.counted(dataKey, change);
   }
 
+  /**
+   * Merges `incoming` into the state stored under `storeKey` (data, or `target`'s hints). When
+   * `durable`, the merged state is on stable storage when this resolves: it is written with a
+   * synced write, and so is a state that the merge leaves as it was (the write that stored it
+   * may not have been synced, and a durable ack must not lean on it) unless the store syncs
+   * every write.
+   */
   private mergeInto(
     target: NodeId | undefined,
     storeKey: Bytes,
     incoming: SiblingSet,
     changed: (before: Bytes | undefined, after: Bytes) => void,
+    durable: boolean,
   ): Promise<void> {
     const space = target === undefined ? this.store.data : this.store.hints;
     const lockKey = target === undefined ? storeKey : storeKey.subarray(hintPrefix(target).length);
+    const options = durable ? syncedWrite : undefined;
     return this.locks.run(lockName(target, lockKey), async () => {
       const before = await space.get(storeKey);
       let local: SiblingSet | undefined;
@@ -269,11 +302,15 @@ export class Replica {
       } else {
         local = decodeRecord(before);
         merged = mergeSiblingSets(local, incoming, this.historyMax);
-        if (siblingSetEquals(merged, local)) return;
+        if (siblingSetEquals(merged, local)) {
+          // The same bytes again: the index, the counts and the trees stay as they are.
+          if (durable && !this.syncsEveryWrite) await space.put(storeKey, before, syncedWrite);
+          return;
+        }
       }
       const after = encodeRecord(merged);
-      if (target === undefined) await this.writeData(storeKey, local, merged, after);
-      else await space.put(storeKey, after);
+      if (target === undefined) await this.writeData(storeKey, local, merged, after, options);
+      else await space.put(storeKey, after, options);
       changed(before, after);
     });
   }

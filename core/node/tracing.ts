@@ -147,11 +147,11 @@ export class RequestTrace {
   answerPut(
     outcome:
       | { kind: 'ok'; dot: [NodeId, number] }
-      | { kind: 'quorum'; acks: number; required: number }
+      | { kind: 'quorum'; acks: number; required: number; durable?: number; requiredDurable?: number }
       | { kind: 'error'; code: string; message: string },
   ): void {
     if (outcome.kind === 'ok') this.answered('ok', `stored as ${outcome.dot[0]}:${outcome.dot[1]}`, true);
-    else if (outcome.kind === 'quorum') this.answered('quorum', `${outcome.acks} of ${outcome.required} acks`, false);
+    else if (outcome.kind === 'quorum') this.answered('quorum', quorumSummary(outcome), false);
     else this.answered(outcome.code, outcome.message.slice(0, errorMessageCharsMax), false);
   }
 
@@ -252,6 +252,12 @@ function isOk(reply: TraceReply | null): boolean {
   return reply !== null && (reply.kind === 'version' || reply.kind === 'not_found' || reply.kind === 'ack');
 }
 
+/** Why a put missed its quorum: too few acks, or (with dw > 0) too few durable ones. */
+function quorumSummary(outcome: { acks: number; required: number; durable?: number; requiredDurable?: number }): string {
+  const acks = `${outcome.acks} of ${outcome.required} acks`;
+  return outcome.requiredDurable === undefined ? acks : `${acks}, ${outcome.durable ?? 0} of ${outcome.requiredDurable} durable`;
+}
+
 /** A replica's state, or none, as a read reply. */
 export function stateReply(state: SiblingSet | null): TraceReply {
   if (state === null) return { kind: 'not_found' };
@@ -262,8 +268,9 @@ export function stateReply(state: SiblingSet | null): TraceReply {
   return { kind: 'version', siblings: siblings.length, deleted, dots };
 }
 
-export function ackReply(): TraceReply {
-  return { kind: 'ack' };
+/** A replica's ack; `durable` when it said the write is on stable storage (a plain ack carries nothing). */
+export function ackReply(durable?: boolean | void): TraceReply {
+  return durable === true ? { kind: 'ack', durable: true } : { kind: 'ack' };
 }
 
 /** A failed message: a time-out, or an error with its code (the peer's own code for a remote one). */

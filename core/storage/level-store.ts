@@ -18,6 +18,7 @@ import {
   type SpaceName,
   type Store,
   type StoreErrorCode,
+  type WriteOptions,
 } from './store.js';
 
 export interface LevelStoreOptions {
@@ -38,6 +39,9 @@ const rangeBatchSize = 256;
 
 const bytesEncoding = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
+/** The engine's options of a write asked to be durable: one object for all of them. */
+const syncedWrite = { sync: true };
+
 export class LevelStore implements Store {
   readonly data: LevelSpace;
   readonly hints: LevelSpace;
@@ -45,12 +49,14 @@ export class LevelStore implements Store {
   private db: Db | undefined;
   private state: State = 'new';
   private readonly writeOptions: { sync: boolean };
+  readonly syncsEveryWrite: boolean;
 
   constructor(
     readonly location: string,
     private readonly options: LevelStoreOptions = {},
   ) {
     this.writeOptions = { sync: options.sync ?? false };
+    this.syncsEveryWrite = this.writeOptions.sync;
     this.data = new LevelSpace(this, 'data');
     this.hints = new LevelSpace(this, 'hints');
     this.meta = new LevelSpace(this, 'meta');
@@ -102,7 +108,7 @@ export class LevelStore implements Store {
     }
   }
 
-  async batch(ops: SpaceBatchOp[]): Promise<void> {
+  async batch(ops: SpaceBatchOp[], options?: WriteOptions): Promise<void> {
     const db = this.checkOpen();
     checkBatch(ops);
     const levelOps = ops.map((op) => {
@@ -113,7 +119,7 @@ export class LevelStore implements Store {
         : { type: 'del' as const, sublevel, key: op.key };
     });
     try {
-      await db.batch(levelOps, this.writeOptions);
+      await db.batch(levelOps, this.writeOptionsFor(options));
     } catch (error) {
       throw toStoreError(error, 'batch failed');
     }
@@ -127,11 +133,13 @@ export class LevelStore implements Store {
   }
 
   /**
-   * @internal Write options for sublevel writes. Sublevels forward options to the root
-   * database, which reads `sync`; abstract-level's types do not list it, hence the plain `{}`.
+   * @internal The engine's options for a write: synced when the call asks for it or the store
+   * syncs every write. No allocation either way (a plain write is the hot path). Sublevels
+   * forward options to the root database, which reads `sync`; abstract-level's types do not
+   * list it, hence the plain `{}`.
    */
-  get putOptions(): {} {
-    return this.writeOptions;
+  writeOptionsFor(options: WriteOptions | undefined): {} {
+    return options?.sync === true ? syncedWrite : this.writeOptions;
   }
 
   private space(name: SpaceName): LevelSpace {
@@ -179,28 +187,28 @@ export class LevelSpace implements KeyValueSpace {
     }
   }
 
-  async put(key: Bytes, value: Bytes): Promise<void> {
+  async put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void> {
     const sublevel = this.sublevelOrThrow();
     checkKey(key);
     checkValue(value);
     try {
-      await sublevel.put(key, value, this.store.putOptions);
+      await sublevel.put(key, value, this.store.writeOptionsFor(options));
     } catch (error) {
       throw toStoreError(error, `put to ${this.name} failed`);
     }
   }
 
-  async del(key: Bytes): Promise<void> {
+  async del(key: Bytes, options?: WriteOptions): Promise<void> {
     const sublevel = this.sublevelOrThrow();
     checkKey(key);
     try {
-      await sublevel.del(key, this.store.putOptions);
+      await sublevel.del(key, this.store.writeOptionsFor(options));
     } catch (error) {
       throw toStoreError(error, `del from ${this.name} failed`);
     }
   }
 
-  async batch(ops: BatchOp[]): Promise<void> {
+  async batch(ops: BatchOp[], options?: WriteOptions): Promise<void> {
     const sublevel = this.sublevelOrThrow();
     checkBatch(ops);
     const levelOps = ops.map((op) =>
@@ -209,7 +217,7 @@ export class LevelSpace implements KeyValueSpace {
         : { type: 'del' as const, key: op.key },
     );
     try {
-      await sublevel.batch(levelOps, this.store.putOptions);
+      await sublevel.batch(levelOps, this.store.writeOptionsFor(options));
     } catch (error) {
       throw toStoreError(error, `batch on ${this.name} failed`);
     }

@@ -6,7 +6,9 @@
 // lets the virtual clock (core/net/virtual-clock.ts) run a simulation deterministically.
 // Keys and values are copied on the way in and on the way out, so no caller can alter what
 // is stored by mutating a buffer, just as with a real disk. Closing the store keeps its
-// contents: opening it again is a process restarting on the same disk.
+// contents: opening it again is a process restarting on the same disk. It has no disk to flush:
+// a write's `sync` option is accepted and ignored (a simulated node that must ack durably
+// says so through a wrapper's `syncsEveryWrite`, as the tests do).
 
 import {
   checkBatch,

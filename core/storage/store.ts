@@ -33,12 +33,24 @@ export interface SpaceBatchOp extends BatchOp {
   space: SpaceName;
 }
 
+/**
+ * Options of one write. `sync`: the write is on stable storage (flushed with fdatasync or
+ * fsync) before the call resolves, so it survives a power loss, not just a process crash; it
+ * costs a disk flush. Absent or false: the write is in the engine's log in the OS page cache
+ * when the call resolves (it survives the process being killed, not the machine going down),
+ * unless the store syncs every write anyway (`syncsEveryWrite`). A store with no disk (the
+ * in-memory one) accepts and ignores it.
+ */
+export interface WriteOptions {
+  sync?: boolean;
+}
+
 export interface KeyValueSpace {
   get(key: Bytes): Promise<Bytes | undefined>;
-  put(key: Bytes, value: Bytes): Promise<void>;
-  del(key: Bytes): Promise<void>;
+  put(key: Bytes, value: Bytes, options?: WriteOptions): Promise<void>;
+  del(key: Bytes, options?: WriteOptions): Promise<void>;
   /** Applied atomically. */
-  batch(ops: BatchOp[]): Promise<void>;
+  batch(ops: BatchOp[], options?: WriteOptions): Promise<void>;
   /**
    * Entries in unsigned byte order within the bounds. The range reads a consistent snapshot
    * taken when iteration begins (the first `next()`); writes made while iterating are not
@@ -53,8 +65,13 @@ export interface Store {
   readonly data: KeyValueSpace;
   readonly hints: KeyValueSpace;
   readonly meta: KeyValueSpace;
+  /**
+   * True when every write is on stable storage before it resolves, whatever its options (a
+   * LevelStore opened with `sync`, the node's --sync). Absent: false.
+   */
+  readonly syncsEveryWrite?: boolean;
   /** Applies operations on several spaces atomically (all or none). */
-  batch(ops: SpaceBatchOp[]): Promise<void>;
+  batch(ops: SpaceBatchOp[], options?: WriteOptions): Promise<void>;
   /** Opens the store; a closed store may be opened again and keeps its contents. */
   open(): Promise<void>;
   /** Closes the store; operations started afterwards fail with StoreError('closed'). */

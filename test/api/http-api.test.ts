@@ -173,6 +173,25 @@ describe('errors', () => {
     expect((await call('PUT', '/v1/kv/b/k?w=3', { body: 'x' })).status).toBe(204);
   });
 
+  it('rejects dw outside 0..w (the request’s own w) with bad_quorum, on PUT and DELETE', async () => {
+    // W is 2 here unless the request says otherwise.
+    for (const query of ['dw=3', 'w=1&dw=2', 'dw=-1', 'dw=abc', 'dw=1.5', 'dw=']) {
+      const put = await call('PUT', `/v1/kv/b/dw?${query}`, { body: 'x' });
+      expect(put.status, query).toBe(400);
+      expect(put.json.error, query).toBe('bad_quorum');
+      expect(put.json.message, query).toMatch(/^dw must be an integer from 0 to/);
+      const del = await call('DELETE', `/v1/kv/b/dw?${query}`);
+      expect(del.status, query).toBe(400);
+      expect(del.json.error, query).toBe('bad_quorum');
+    }
+    // Nothing was written by the refused requests.
+    expect((await call('GET', '/v1/kv/b/dw')).status).toBe(404);
+    for (const query of ['dw=0', 'dw=1', 'dw=2', 'w=3&dw=3', 'w=1&dw=1']) {
+      expect((await call('PUT', `/v1/kv/b/dw?${query}`, { body: 'x' })).status, query).toBe(204);
+    }
+    expect((await call('DELETE', '/v1/kv/b/dw?dw=2')).status).toBe(204);
+  });
+
   it('rejects forged, truncated and foreign contexts with bad_context', async () => {
     const put = await call('PUT', '/v1/kv/b/ctx', { body: 'x' });
     const other = await call('PUT', '/v1/kv/b/other', { body: 'y' });

@@ -46,7 +46,8 @@ async function keyLedBy(first: string, prefix: string): Promise<{ key: string; p
 
 describe('a traced GET', () => {
   it('names its trace, which shows three reads, the two that made R, the states in order and the answer', async () => {
-    expect((await call('n1', 'PUT', '/v1/kv/t/read-me', { body: 'v' })).status).toBe(204);
+    // w=3: every replica holds the value before the read, so each read answers with it.
+    expect((await call('n1', 'PUT', '/v1/kv/t/read-me?w=3', { body: 'v' })).status).toBe(204);
     const get = await call('n1', 'GET', '/v1/kv/t/read-me?r=2', { headers: traced });
     expect(get.status).toBe(200);
     expect(get.traceId).toMatch(/^n1-/);

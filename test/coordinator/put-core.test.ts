@@ -3,7 +3,9 @@
 // decides as a sequence of acks and failures arrives: the progress before any answer and after
 // each one, whether every target has answered, and how many acks count toward W. The rows
 // under "future replicas" settle whether acks from targets that are not current replicas
-// (the future ring's, appended during a partition transfer) count toward W: they do not.
+// (the future ring's, appended during a partition transfer) count toward W: they do not. The
+// rows under "durable acks" settle DW: W acks are enough only once `dw` of them are durable,
+// and the put fails as soon as either can no longer be met.
 
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../core/common/types.js';
@@ -16,13 +18,17 @@ interface PutCase {
   w: number;
   /** How many of the first targets count toward W; absent: all of them. */
   counted?: number;
-  /** In arrival order: `node:ack` or `node:fail`. */
+  /** Durable acks required; absent: 0. */
+  dw?: number;
+  /** In arrival order: `node:ack`, `node:durable` (a durable ack) or `node:fail`. */
   events: string[];
   /** Before any answer, then after each event. */
   progress: PutProgress[];
   allAnswered: boolean;
   /** The acks that count toward W (what a response reports). */
   acks: number;
+  /** Of those, the durable ones; absent: 0. */
+  durable?: number;
 }
 
 const abc = ['a', 'b', 'c'];
@@ -173,33 +179,94 @@ const cases: PutCase[] = [
     progress: ['waiting', 'waiting', 'enough'],
     allAnswered: false, acks: 2,
   },
+  // ── Durable acks (DW) ─────────────────────────────────────────────────────────────────
+  {
+    name: 'DW=2: the durable coordinator and one durable replica are enough',
+    targets: abc, w: 2, dw: 2,
+    events: ['a:durable', 'b:durable'],
+    progress: ['waiting', 'waiting', 'enough'],
+    allAnswered: false, acks: 2, durable: 2,
+  },
+  {
+    name: 'DW=2: W met by a plain ack is not enough; the next durable ack is',
+    targets: abc, w: 2, dw: 2,
+    events: ['a:durable', 'b:ack', 'c:durable'],
+    progress: ['waiting', 'waiting', 'waiting', 'enough'],
+    allAnswered: true, acks: 3, durable: 2,
+  },
+  {
+    name: 'DW=2: W met but DW unreachable once the last replica fails',
+    targets: abc, w: 2, dw: 2,
+    events: ['a:durable', 'b:ack', 'c:fail'],
+    progress: ['waiting', 'waiting', 'waiting', 'failed'],
+    allAnswered: true, acks: 2, durable: 1,
+  },
+  {
+    name: 'DW=2: plain acks make DW unreachable as soon as too few replicas are left',
+    targets: abc, w: 2, dw: 2,
+    events: ['a:ack', 'b:ack', 'c:ack'],
+    progress: ['waiting', 'waiting', 'failed', 'failed'],
+    allAnswered: true, acks: 3, durable: 0,
+  },
+  {
+    name: 'DW=1: the durable coordinator and a plain replica are enough for W=2',
+    targets: abc, w: 2, dw: 1,
+    events: ['a:durable', 'b:ack'],
+    progress: ['waiting', 'waiting', 'enough'],
+    allAnswered: false, acks: 2, durable: 1,
+  },
+  {
+    name: 'DW=0: durable acks count as acks, nothing more',
+    targets: abc, w: 2,
+    events: ['a:durable', 'b:durable'],
+    progress: ['waiting', 'waiting', 'enough'],
+    allAnswered: false, acks: 2, durable: 2,
+  },
+  {
+    name: 'DW=2: a durable ack after a plain one from the same node counts once, as plain',
+    targets: abc, w: 2, dw: 2,
+    events: ['a:durable', 'b:ack', 'b:durable'],
+    progress: ['waiting', 'waiting', 'waiting', 'waiting'],
+    allAnswered: false, acks: 2, durable: 1,
+  },
+  {
+    name: 'DW=2: a future replica\'s durable ack counts for nothing',
+    targets: abcd, w: 2, counted: 3, dw: 2,
+    events: ['a:durable', 'd:durable', 'b:ack', 'c:fail'],
+    progress: ['waiting', 'waiting', 'waiting', 'waiting', 'failed'],
+    allAnswered: true, acks: 2, durable: 1,
+  },
 ];
 
 function run(row: PutCase) {
-  const core = initPutCore(row.targets, row.w, row.counted);
+  const core = initPutCore(row.targets, row.w, row.counted, row.dw);
   const seen: PutProgress[] = [progress(core)];
   for (const event of row.events) {
     const [node, what] = event.split(':');
     if (what === 'ack') addAck(core, node);
+    else if (what === 'durable') addAck(core, node, true);
     else if (what === 'fail') addFailure(core, node);
     else throw new Error(`bad event ${event}`);
     seen.push(progress(core));
   }
-  return { progress: seen, allAnswered: allAnswered(core), acks: core.acked.size };
+  return { progress: seen, allAnswered: allAnswered(core), acks: core.acked.size, durable: core.durableAcked };
 }
 
 describe('put core', () => {
   it.each(cases)('$name', (row) => {
     expect(row.progress.length, 'one progress before the events and one after each').toBe(row.events.length + 1);
-    expect(run(row)).toEqual({ progress: row.progress, allAnswered: row.allAnswered, acks: row.acks });
+    expect(run(row)).toEqual({ progress: row.progress, allAnswered: row.allAnswered, acks: row.acks, durable: row.durable ?? 0 });
   });
 
   it('refuses arguments that break its invariants', () => {
-    // Proves the assertions at init: W below 1, duplicated targets, and `counted` outside
-    // 1..targets are programming errors and throw.
+    // Proves the assertions at init: W below 1, duplicated targets, `counted` outside
+    // 1..targets and DW outside 0..W are programming errors and throw.
     expect(() => initPutCore(abc, 0)).toThrow(/w must be/);
     expect(() => initPutCore(['a', 'b', 'a'], 2)).toThrow(/distinct/);
     expect(() => initPutCore(abc, 2, 0)).toThrow(/counted/);
     expect(() => initPutCore(abc, 2, 4)).toThrow(/counted/);
+    expect(() => initPutCore(abc, 2, 3, 3)).toThrow(/dw must be/);
+    expect(() => initPutCore(abc, 2, 3, -1)).toThrow(/dw must be/);
+    expect(() => initPutCore(abc, 2, 3, 1.5)).toThrow(/dw must be/);
   });
 });

@@ -233,6 +233,26 @@ export function storeConformance(name: string, makeHarness: () => StoreHarness):
       expect(Buffer.from((await second.meta.get(text('ring'))) as Bytes).toString()).toBe('r1');
     });
 
+    it('applies writes asked to sync like any other, and keeps them across reopen', async () => {
+      // A synced write (a durable write's) is the same write with a flush: same results, same
+      // validation; the flush itself is proved on a real process (test/integration/durable-writes).
+      const first = await openStore();
+      const synced = { sync: true };
+      await first.data.put(text('a'), text('1'), synced);
+      await first.data.put(text('b'), text('2'), synced);
+      await first.data.del(text('b'), synced);
+      await first.hints.batch([{ type: 'put', key: text('h'), value: text('3') }], synced);
+      await first.batch([{ space: 'data', type: 'put', key: text('c'), value: text('4') }, { space: 'meta', type: 'put', key: text('m'), value: text('5') }], synced);
+      await expectStoreError(first.data.put(text('x'), 'not bytes' as unknown as Bytes, synced), 'bad_value');
+      await first.close();
+      const second = await harness.reopen(first);
+      await second.open();
+      opened.push(second);
+      expect(await collect(second.data.range({}))).toEqual([[[...text('a')], '1'], [[...text('c')], '4']]);
+      expect(await collect(second.hints.range({}))).toEqual([[[...text('h')], '3']]);
+      expect(Buffer.from((await second.meta.get(text('m'))) as Bytes).toString()).toBe('5');
+    });
+
     it('fails with typed errors before open and after close', async () => {
       harness = makeHarness();
       const store = await harness.create();

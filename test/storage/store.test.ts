@@ -45,6 +45,12 @@ storeConformance('classic-level', levelHarness);
 storeConformance('memory', memoryHarness);
 
 describe('LevelStore', () => {
+  it('says whether it syncs every write (the node\'s --sync), which its acks then rely on', () => {
+    expect(new LevelStore('/nonexistent/a').syncsEveryWrite).toBe(false);
+    expect(new LevelStore('/nonexistent/b', { sync: true }).syncsEveryWrite).toBe(true);
+    expect((new MemoryStore() as Store).syncsEveryWrite).toBeUndefined();
+  });
+
   it('refuses a second open of the same directory with StoreError("locked")', async () => {
     const harness = levelHarness();
     const first = (await harness.create()) as LevelStore;

@@ -6,6 +6,7 @@ import { silentLog, type Log } from '../../core/common/log.js';
 import { SeededRandom } from '../../core/common/random.js';
 import type { Member } from '../../core/common/types.js';
 import { SimNetwork } from '../../core/net/sim-network.js';
+import type { Transport } from '../../core/net/transport.js';
 import { VirtualClock } from '../../core/net/virtual-clock.js';
 import { DynamoNode } from '../../core/node/dynamo-node.js';
 import { MemoryStore } from '../../core/storage/memory-store.js';
@@ -24,6 +25,8 @@ export interface SimNodesOptions {
   antiEntropyIntervalMs?: number;
   /** Replaces a node's store (to break or watch its disk). */
   wrapStore?: (id: string, store: Store) => Store;
+  /** Replaces a node's transport (to play a node of another version, or watch its messages). */
+  wrapTransport?: (id: string, transport: Transport) => Transport;
   log?: Log;
   /** The fraction of requests each node traces (the node's default when absent). */
   traceSample?: number;
@@ -45,7 +48,7 @@ export async function simNodes(options: SimNodesOptions = {}) {
       id: member.id,
       store: options.wrapStore?.(member.id, memory) ?? memory,
       log: options.log ?? silentLog,
-      transport: network.transport(member.id),
+      transport: options.wrapTransport?.(member.id, network.transport(member.id)) ?? network.transport(member.id),
       clock,
       random: random.fork(),
       ringSize: options.ringSize ?? 8,
