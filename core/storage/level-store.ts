@@ -2,6 +2,17 @@
 // space (data, hints, meta). Keys and values are raw bytes (the 'view' encoding: Uint8Array
 // in, Uint8Array out, no transcoding). A batch across spaces is one LevelDB write batch, so
 // it is atomic; a range is a LevelDB iterator with bounds, read from its implicit snapshot.
+//
+// Writes are grouped: every put, del and batch made during one turn of the event loop joins one
+// LevelDB write batch, written once the turn's I/O callbacks have run (setImmediate), and every
+// caller's promise settles with it. A node answering 32 requests at once makes dozens of writes
+// per turn; one native call and one thread-pool job for all of them costs a fraction of one
+// each (profiles put separate puts at a quarter of a node's CPU). A caller's own batch stays
+// atomic (its operations are contiguous in the group's batch, which is atomic as a whole); a
+// group is synced when any of its writes asks to be (or the store syncs every write); a write
+// is visible to reads once its promise resolves, as before. If LevelDB refuses a group, every
+// write in it fails (each was validated before it joined, so that means the disk or the engine
+// failed, which would fail the others too).
 
 import { ClassicLevel } from 'classic-level';
 import {
@@ -33,6 +44,16 @@ export interface LevelStoreOptions {
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 type Sublevel = ReturnType<typeof openSublevel>;
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed';
+type LevelOp = { type: 'put'; sublevel: Sublevel; key: Bytes; value: Bytes } | { type: 'del'; sublevel: Sublevel; key: Bytes };
+
+/** The writes of one turn of the event loop, written as one batch. */
+interface WriteGroup {
+  ops: LevelOp[];
+  sync: boolean;
+  flushed: boolean;
+  done: Promise<void>;
+  settle(error?: unknown): void;
+}
 
 /** Entries fetched from LevelDB per native call while ranging. */
 const rangeBatchSize = 256;
@@ -50,6 +71,8 @@ export class LevelStore implements Store {
   private state: State = 'new';
   private readonly writeOptions: { sync: boolean };
   readonly syncsEveryWrite: boolean;
+  /** The writes of this turn, not yet handed to LevelDB. */
+  private group: WriteGroup | undefined;
 
   constructor(
     readonly location: string,
@@ -96,6 +119,12 @@ export class LevelStore implements Store {
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
+    // Writes already accepted are written before the database closes.
+    const pending = this.group;
+    if (pending !== undefined) {
+      this.flush(pending);
+      await pending.done.catch(() => undefined);
+    }
     const db = this.db as Db;
     this.db = undefined;
     for (const name of spaceNames) this.space(name).detach();
@@ -109,7 +138,7 @@ export class LevelStore implements Store {
   }
 
   async batch(ops: SpaceBatchOp[], options?: WriteOptions): Promise<void> {
-    const db = this.checkOpen();
+    this.checkOpen();
     checkBatch(ops);
     const levelOps = ops.map((op) => {
       if (!spaceNames.includes(op.space)) throw new StoreError('bad_key', `unknown space ${String(op.space)}`);
@@ -119,10 +148,49 @@ export class LevelStore implements Store {
         : { type: 'del' as const, sublevel, key: op.key };
     });
     try {
-      await db.batch(levelOps, this.writeOptionsFor(options));
+      await this.writeTogether(levelOps, options);
     } catch (error) {
       throw toStoreError(error, 'batch failed');
     }
+  }
+
+  /**
+   * @internal Adds `ops` (one operation or a caller's batch) to this turn's write group;
+   * resolves when the group is written.
+   */
+  writeTogether(ops: LevelOp | readonly LevelOp[], options: WriteOptions | undefined): Promise<void> {
+    this.checkOpen();
+    const group = this.group ?? this.openGroup();
+    if (Array.isArray(ops)) for (const op of ops) group.ops.push(op);
+    else group.ops.push(ops as LevelOp);
+    if (options?.sync === true) group.sync = true;
+    return group.done;
+  }
+
+  private openGroup(): WriteGroup {
+    let settle!: (error?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    const group: WriteGroup = { ops: [], sync: false, flushed: false, done, settle };
+    this.group = group;
+    setImmediate(() => this.flush(group));
+    return group;
+  }
+
+  private flush(group: WriteGroup): void {
+    if (group.flushed) return;
+    group.flushed = true;
+    if (this.group === group) this.group = undefined;
+    const db = this.db;
+    if (db === undefined) {
+      group.settle(new StoreError('closed', 'the store is closed'));
+      return;
+    }
+    db.batch(group.ops, group.sync ? syncedWrite : this.writeOptions).then(
+      () => group.settle(),
+      (error: unknown) => group.settle(error),
+    );
   }
 
   /** @internal The open database, or a StoreError saying why there is none. */
@@ -130,16 +198,6 @@ export class LevelStore implements Store {
     if (this.state === 'open') return this.db as Db;
     if (this.state === 'new' || this.state === 'opening') throw new StoreError('not_open', 'the store is not open');
     throw new StoreError('closed', 'the store is closed');
-  }
-
-  /**
-   * @internal The engine's options for a write: synced when the call asks for it or the store
-   * syncs every write. No allocation either way (a plain write is the hot path). Sublevels
-   * forward options to the root database, which reads `sync`; abstract-level's types do not
-   * list it, hence the plain `{}`.
-   */
-  writeOptionsFor(options: WriteOptions | undefined): {} {
-    return options?.sync === true ? syncedWrite : this.writeOptions;
   }
 
   private space(name: SpaceName): LevelSpace {
@@ -192,7 +250,7 @@ export class LevelSpace implements KeyValueSpace {
     checkKey(key);
     checkValue(value);
     try {
-      await sublevel.put(key, value, this.store.writeOptionsFor(options));
+      await this.store.writeTogether({ type: 'put', sublevel, key, value }, options);
     } catch (error) {
       throw toStoreError(error, `put to ${this.name} failed`);
     }
@@ -202,7 +260,7 @@ export class LevelSpace implements KeyValueSpace {
     const sublevel = this.sublevelOrThrow();
     checkKey(key);
     try {
-      await sublevel.del(key, this.store.writeOptionsFor(options));
+      await this.store.writeTogether({ type: 'del', sublevel, key }, options);
     } catch (error) {
       throw toStoreError(error, `del from ${this.name} failed`);
     }
@@ -211,13 +269,11 @@ export class LevelSpace implements KeyValueSpace {
   async batch(ops: BatchOp[], options?: WriteOptions): Promise<void> {
     const sublevel = this.sublevelOrThrow();
     checkBatch(ops);
-    const levelOps = ops.map((op) =>
-      op.type === 'put'
-        ? { type: 'put' as const, key: op.key, value: op.value as Bytes }
-        : { type: 'del' as const, key: op.key },
+    const levelOps = ops.map((op): LevelOp =>
+      op.type === 'put' ? { type: 'put', sublevel, key: op.key, value: op.value as Bytes } : { type: 'del', sublevel, key: op.key },
     );
     try {
-      await sublevel.batch(levelOps, this.store.writeOptionsFor(options));
+      await this.store.writeTogether(levelOps, options);
     } catch (error) {
       throw toStoreError(error, `batch on ${this.name} failed`);
     }

@@ -97,6 +97,42 @@ describe('LevelStore', () => {
   });
 });
 
+describe('LevelStore write groups', () => {
+  it('writes one turn\'s puts, deletes and batches together; a refused write fails alone and a closed store refuses', async () => {
+    const harness = levelHarness();
+    const store = (await harness.create()) as LevelStore;
+    await store.open();
+    try {
+      await store.data.put(Buffer.from('gone'), Buffer.from('x'));
+      // One turn: a put per space, a delete, a caller's batch and a write refused before it joins.
+      const writes = [
+        store.data.put(Buffer.from('a'), Buffer.from('1')),
+        store.hints.put(Buffer.from('h'), Buffer.from('2')),
+        store.data.del(Buffer.from('gone')),
+        store.batch([
+          { space: 'data', type: 'put', key: Buffer.from('b'), value: Buffer.from('3') },
+          { space: 'meta', type: 'put', key: Buffer.from('m'), value: Buffer.from('4') },
+        ]),
+      ];
+      const refused = store.data.put(Buffer.from('c'), 'not bytes' as unknown as Uint8Array);
+      await expect(refused).rejects.toBeInstanceOf(StoreError);
+      await Promise.all(writes);
+      const text = async (value: Promise<Uint8Array | undefined>) => ((await value) === undefined ? undefined : Buffer.from((await value)!).toString());
+      expect(await text(store.data.get(Buffer.from('a')))).toBe('1');
+      expect(await text(store.hints.get(Buffer.from('h')))).toBe('2');
+      expect(await text(store.data.get(Buffer.from('gone')))).toBeUndefined();
+      expect(await text(store.data.get(Buffer.from('b')))).toBe('3');
+      expect(await text(store.meta.get(Buffer.from('m')))).toBe('4');
+      expect(await text(store.data.get(Buffer.from('c')))).toBeUndefined();
+      await store.close();
+      await expect(store.data.put(Buffer.from('a'), Buffer.from('late'))).rejects.toMatchObject({ code: 'closed' });
+    } finally {
+      await store.close();
+      await harness.cleanup();
+    }
+  });
+});
+
 async function harnessReopen(store: LevelStore): Promise<LevelStore> {
   await store.close();
   return new LevelStore(store.location);
