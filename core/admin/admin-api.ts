@@ -330,10 +330,13 @@ export interface MetricPoint {
   sample: MetricSample;
 }
 
-/** A period during which a fault was injected or a node was not running. */
+/**
+ * A period during which a fault was injected or a node was not running. `down` is a node other
+ * members judged down while the console had no process to say why (an attached console).
+ */
 export interface FaultPeriod {
   node: string;
-  kind: 'killed' | 'crashed' | 'stopped' | 'isolated';
+  kind: 'killed' | 'crashed' | 'stopped' | 'isolated' | 'down';
   /** In a sentence: "n2 killed", "n3 isolated from n1, n2". */
   label: string;
   from: number;

@@ -67,3 +67,15 @@ export const traceIdCharsMax = 128;
 export const traceListLimitMax = 500;
 /** How long the console keeps metric samples and fault periods (the Metrics page's longest window). */
 export const metricsWindowMs = 15 * 60_000;
+/**
+ * Samples kept per node: a node publishes one a second, so the window holds 900; the rest is
+ * room for a node whose timer runs a little fast. The ring buffer overwrites its oldest past it.
+ */
+export const metricsSamplesPerNodeMax = Math.ceil(metricsWindowMs / 1000) + 60;
+/**
+ * Nodes whose samples are kept at once (each up to metricsSamplesPerNodeMax, a few hundred bytes
+ * a sample): about 60k samples in all. Past it the node that has been silent longest is forgotten.
+ */
+export const metricsNodesMax = consoleNodesMax;
+/** Ended fault periods kept (within the window); past it the oldest are dropped. */
+export const metricsFaultPeriodsMax = 500;

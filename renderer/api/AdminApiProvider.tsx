@@ -2,8 +2,8 @@
 // context. Pages reach the back end only through the hooks exported here and the query cache.
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { AdminApi } from '../../core/admin/admin-api.js';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { AdminApi, ConsoleEvent } from '../../core/admin/admin-api.js';
 import { createLiveEvents, type LiveEvents, type LiveSnapshot } from './live-events.js';
 
 interface AdminContext {
@@ -54,4 +54,14 @@ export function useShell(): 'desktop' | 'web' {
 export function useLiveEvents(): LiveSnapshot {
   const { live } = useAdminContext();
   return useSyncExternalStore(live.subscribe, live.getSnapshot);
+}
+
+/** Calls `listener` (its latest version) with every live event while the component is mounted. */
+export function useConsoleEvents(listener: (event: ConsoleEvent) => void): void {
+  const { live } = useAdminContext();
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => live.observe((event) => latest.current(event)), [live]);
 }

@@ -1,7 +1,9 @@
 // The renderer's ONE subscription to the cluster's events. Each event refetches the cached
 // reads it made stale (coalesced: a burst of 60 transfer events is one refetch, within a fifth
 // of a second), is added to the event log, and keeps the stream's state (live, lost) for the
-// header. Components read the log and the state through useSyncExternalStore.
+// header. Components read the log and the state through useSyncExternalStore; a page that needs
+// the events themselves (the Metrics page's samples) observes them here, never through a second
+// subscription.
 
 import type { QueryClient } from '@tanstack/react-query';
 import type { AdminApi, ConsoleEvent } from '../../core/admin/admin-api.js';
@@ -24,12 +26,15 @@ export interface LiveEvents {
   start(): () => void;
   subscribe(onChange: () => void): () => void;
   getSnapshot(): LiveSnapshot;
+  /** Calls `listener` with every event of the one subscription; returns the function that stops it. */
+  observe(listener: (event: ConsoleEvent) => void): () => void;
 }
 
 export function createLiveEvents(api: AdminApi, queryClient: QueryClient): LiveEvents {
   let snapshot: LiveSnapshot = { log: [], stream: 'connecting', streamMessage: undefined };
   let nextId = 1;
   const watchers = new Set<() => void>();
+  const observers = new Set<(event: ConsoleEvent) => void>();
   const lastSamples: LastSamples = new Map();
   const stale = new Set<CachedRead>();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -59,6 +64,7 @@ export function createLiveEvents(api: AdminApi, queryClient: QueryClient): LiveE
       next = { ...next, stream: event.connected ? 'live' : 'lost', streamMessage: event.message };
     }
     publish(next);
+    for (const observer of [...observers]) observer(event);
   };
 
   return {
@@ -75,5 +81,9 @@ export function createLiveEvents(api: AdminApi, queryClient: QueryClient): LiveE
       return () => watchers.delete(onChange);
     },
     getSnapshot: () => snapshot,
+    observe(listener) {
+      observers.add(listener);
+      return () => observers.delete(listener);
+    },
   };
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const rendererDir = path.join(repo, 'renderer');
 const pureCore = /^core\/(common|ring|version|merkle|membership|coordinator|admin)\//;
-const packages = /^(react|react-dom|react\/jsx-runtime|react-dom\/client|@mantine\/(core|hooks)|@mantine\/core\/styles\.css|@tanstack\/react-query|d3-shape)$/;
+const packages = /^(react|react-dom|react\/jsx-runtime|react-dom\/client|@mantine\/(core|hooks)|@mantine\/core\/styles\.css|@tanstack\/react-query|d3-shape|uplot|uplot\/dist\/uPlot\.min\.css)$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
