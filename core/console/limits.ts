@@ -65,6 +65,21 @@ export const partitionIndexMax = 65_535;
 export const traceIdCharsMax = 128;
 /** Most traces one listTraces may ask for, per member. */
 export const traceListLimitMax = 500;
+/**
+ * A manual anti-entropy run answers only when every exchange is done (repaired keys are in place):
+ * a node replicating 3/5 of a 1,024-partition ring runs some 1,200 exchanges, one after the other,
+ * each bounded by the node's own peer timeouts. The console waits this long before it calls the
+ * node unresponsive; the page shows the run's progress meanwhile.
+ */
+export const antiEntropyRunTimeoutMs = 10 * 60_000;
+/**
+ * Bytes of one node's anti-entropy answer (a run, or its list of runs) the console reads at most:
+ * a node keeps antiEntropyRunsKept (50) runs, each listing up to 100 repaired keys with their
+ * versions before and after, a few MiB in all.
+ */
+export const antiEntropyAnswerBytesMax = 16 * 1024 * 1024;
+/** Runs antiEntropyRuns answers at most, newest first, over every member (each keeps its last 50). */
+export const antiEntropyRunsListedMax = 200;
 /** How long the console keeps metric samples and fault periods (the Metrics page's longest window). */
 export const metricsWindowMs = 15 * 60_000;
 /**

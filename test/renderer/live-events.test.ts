@@ -29,8 +29,8 @@ describe('live events', () => {
     }
     expect(invalidated).toEqual([]);
     vi.advanceTimersByTime(150);
-    // Transfers move the cluster and where a key's copies are: one refetch of each, for all 60.
-    expect(invalidated).toEqual([['clusterView'], ['keyDetail']]);
+    // Transfers move the cluster, where a key's copies are and the handoff: one refetch of each, for all 60.
+    expect(invalidated).toEqual([['clusterView'], ['keyDetail'], ['handoff']]);
     expect(live.getSnapshot().log).toHaveLength(60);
     stop();
     expect(subscribed()).toBe(false);
