@@ -149,7 +149,7 @@ export abstract class ConsoleBase implements ConsoleService {
   // ── Operations: anti-entropy and handoff (operations-reader.ts), metrics, traces (trace-reader.ts) ──
 
   async runAntiEntropy(target: AntiEntropyTarget): Promise<AntiEntropyRunView[]> {
-    return operations.runAntiEntropy(await this.nodesContext(), target);
+    return operations.runAntiEntropy(await this.nodesContext(), target, this.clock);
   }
 
   async antiEntropyRuns(): Promise<AntiEntropyRuns> {
@@ -157,7 +157,7 @@ export abstract class ConsoleBase implements ConsoleService {
   }
 
   async handoff(): Promise<HandoffView> {
-    return operations.handoff(await this.nodesContext());
+    return operations.handoff(await this.nodesContext(), this.clock);
   }
 
   async metricsHistory(): Promise<MetricsHistory> {

@@ -17,7 +17,6 @@
 import type { AntiEntropyRuns, AntiEntropyRunView, AntiEntropyTarget, HandoffView, HintBacklog, NodeProblem, TransferView } from '../admin/admin-api.js';
 import type { ExchangeSummary, HintTarget, RepairedKey, RepairedSide, VersionSummary } from '../admin/events.js';
 import type { Clock } from '../common/clock.js';
-import { realClock } from '../runtime/real-clock.js';
 import { ConsoleError, fail } from './errors.js';
 import type { KeyContext } from './key-reader.js';
 import { antiEntropyAnswerBytesMax, antiEntropyRunsListedMax, antiEntropyRunTimeoutMs } from './limits.js';
@@ -90,7 +89,7 @@ export async function planRun(context: KeyContext, target: AntiEntropyTarget): P
  * Runs anti-entropy now as the target says and answers with each member's report once all have
  * finished (see the module's comment for what a member that cannot run becomes).
  */
-export async function runAntiEntropy(context: KeyContext, target: AntiEntropyTarget, clock: Clock = realClock): Promise<AntiEntropyRunView[]> {
+export async function runAntiEntropy(context: KeyContext, target: AntiEntropyTarget, clock: Clock): Promise<AntiEntropyRunView[]> {
   const plan = await planRun(context, target);
   const wholeCluster = target.node === undefined && target.partition === undefined;
   const runs = await Promise.all(
@@ -241,7 +240,7 @@ function runsFailure(node: string, error: unknown): ConsoleError {
 // ── Handoff ───────────────────────────────────────────────────────────────────────────────
 
 /** Hints every member holds, per target, and every transfer once with its sender's progress. */
-export async function handoff(context: KeyContext, clock: Clock = realClock): Promise<HandoffView> {
+export async function handoff(context: KeyContext, clock: Clock): Promise<HandoffView> {
   const members = context.source.status.members;
   const readings = await Promise.all(
     members.map(async ({ id }): Promise<{ node: string; hints: HintBacklog[]; transfers: TransferView[] } | { problem: NodeProblem }> => {

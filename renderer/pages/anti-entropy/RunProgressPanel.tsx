@@ -5,7 +5,7 @@
 import { Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import type { ClusterView } from '../../../core/admin/admin-api.js';
 import { formatCount, plural } from '../../lib/format.js';
-import { ProgressMeter } from '../handoff/ProgressMeter.js';
+import { ProgressMeter } from '../../components/ProgressMeter.js';
 import { type GridCell, gridLabel, PartitionGrid } from './PartitionGrid.js';
 import { progressRuns, type RunProgress } from './run-progress.js';
 import { partitionCells, type RunPlanView } from './run-report.js';

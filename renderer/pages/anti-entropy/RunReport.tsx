@@ -10,7 +10,7 @@ import { formatCount, joinWords, plural } from '../../lib/format.js';
 import { formatClock, formatDateTime } from '../../lib/key-text.js';
 import { keyHref } from '../../lib/key-routes.js';
 import { formatBytes } from '../../lib/value-bytes.js';
-import { Figure } from './Figure.js';
+import { Figure } from '../../components/Figure.js';
 import { type GridCell, gridLabel, PartitionGrid } from './PartitionGrid.js';
 import {
   type FailureGroup,

@@ -8,7 +8,7 @@ import type { AntiEntropyTarget } from '../../../core/admin/admin-api.js';
 import { useAdminApi } from '../../api/AdminApiProvider.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { addProgress, noProgress, type RunProgress } from './run-progress.js';
-import { useConsoleEvents } from './use-console-events.js';
+import { useConsoleEvents } from '../../api/AdminApiProvider.js';
 
 export function useAntiEntropyRuns() {
   const api = useAdminApi();
@@ -25,11 +25,15 @@ export function useRunAntiEntropy() {
     onMutate: () => setProgress(noProgress),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.antiEntropyRuns }),
   });
+  // Progress counts only while this page's own run goes (a background run's events are not it).
+  const running = mutation.isPending;
   useConsoleEvents(
-    useCallback((event) => {
-      if (event.type === 'anti-entropy-progress') setProgress((current) => addProgress(current, event));
-    }, []),
-    mutation.isPending,
+    useCallback(
+      (event) => {
+        if (running && event.type === 'anti-entropy-progress') setProgress((current) => addProgress(current, event));
+      },
+      [running],
+    ),
   );
   return { mutation, progress };
 }

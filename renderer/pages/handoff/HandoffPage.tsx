@@ -9,7 +9,7 @@ import { useState } from 'react';
 import { useNow } from '../../app/use-now.js';
 import { ReadFailure } from '../../components/ReadFailure.js';
 import { formatCount, plural } from '../../lib/format.js';
-import { Figure } from '../anti-entropy/Figure.js';
+import { Figure } from '../../components/Figure.js';
 import { useClusterView } from '../cluster/use-cluster-view.js';
 import { hintRows, transferRows } from './handoff-tracking.js';
 import { HintBacklogs } from './HintBacklogs.js';

@@ -8,7 +8,7 @@ import type { ClusterView } from '../../../core/admin/admin-api.js';
 import { compareNodeIds, formatClockTime, formatCount, formatDuration, joinWords, plural } from '../../lib/format.js';
 import { stateColours, stateWord, type StateWord } from '../../lib/member-state.js';
 import { hintFraction, type HintTrack } from './handoff-tracking.js';
-import { ProgressMeter } from './ProgressMeter.js';
+import { ProgressMeter } from '../../components/ProgressMeter.js';
 
 interface Props {
   rows: readonly HintTrack[];

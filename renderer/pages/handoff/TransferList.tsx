@@ -5,7 +5,7 @@
 import { Badge, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { formatClockTime, formatCount, formatDuration } from '../../lib/format.js';
 import { type TransferTrack, transferFraction } from './handoff-tracking.js';
-import { ProgressMeter } from './ProgressMeter.js';
+import { ProgressMeter } from '../../components/ProgressMeter.js';
 
 interface Props {
   active: readonly TransferTrack[];

@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useAdminApi } from '../../api/AdminApiProvider.js';
 import { queryKeys } from '../../api/query-keys.js';
-import { useConsoleEvents } from '../anti-entropy/use-console-events.js';
+import { useConsoleEvents } from '../../api/AdminApiProvider.js';
 import { emptyTracking, type HandoffTracking, trackEvent, trackView } from './handoff-tracking.js';
 
 export function useHandoff() {
