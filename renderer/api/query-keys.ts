@@ -9,4 +9,6 @@ export const queryKeys: Record<CachedRead, readonly [CachedRead]> = {
   buckets: ['buckets'],
   keyPages: ['keyPages'],
   keyDetail: ['keyDetail'],
+  traceList: ['traceList'],
+  trace: ['trace'],
 };

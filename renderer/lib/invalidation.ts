@@ -3,12 +3,13 @@
 // invalidate only when something the pages show moved: a pending count the cluster view shows,
 // or writes (a key's detail and the bucket counts may have changed). Key listings are pages
 // the operator walks through: they refresh on request (and after the console's own writes),
-// never under the operator's feet, except after the stream was lost.
+// never under the operator's feet, except after the stream was lost. Traces are not events:
+// the Traces page reads them again on request and after the traces it asks for.
 
 import type { ConsoleEvent, MetricSample } from '../../core/admin/admin-api.js';
 
 /** The cached reads, by name (query keys are built from these). */
-export type CachedRead = 'clusterView' | 'buckets' | 'keyPages' | 'keyDetail';
+export type CachedRead = 'clusterView' | 'buckets' | 'keyPages' | 'keyDetail' | 'traceList' | 'trace';
 
 /** The last sample seen from each node: what "moved" is judged against. */
 export type LastSamples = Map<string, Pick<MetricSample, 'hintsPending' | 'transfersPending'>>;
