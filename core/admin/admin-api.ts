@@ -400,6 +400,8 @@ export interface TraceRequestResult {
   status: number;
   /** Its error code, or a short description of what came back ("2 siblings", "not found"). */
   summary: string;
+  /** The X-Dynamo-Context the node answered with (a read's, or a write's new one), to write with next. */
+  context?: string;
   /** Absent when the node kept no trace (it should always keep a requested one). */
   trace?: TraceView;
   /** The trace the put's coordinator kept, when the chosen node forwarded it. */

@@ -78,7 +78,7 @@ export class NodeHttp {
    * failures): the status, the headers and the body as JSON ({} when empty). Rejects with
    * NodeRequestError only when the node cannot be reached or its answer is too large.
    */
-  async send(method: 'GET' | 'PUT' | 'POST', base: string, path: string, options: SendOptions = {}): Promise<NodeAnswer> {
+  async send(method: 'GET' | 'PUT' | 'POST' | 'DELETE', base: string, path: string, options: SendOptions = {}): Promise<NodeAnswer> {
     const timeoutMs = options.timeoutMs ?? nodeReadTimeoutMs;
     try {
       const response = await request(`${base}${path}`, {

@@ -11,4 +11,6 @@ export const queryKeys: Record<CachedRead, readonly [CachedRead]> = {
   keyDetail: ['keyDetail'],
   antiEntropyRuns: ['antiEntropyRuns'],
   handoff: ['handoff'],
+  traceList: ['traceList'],
+  trace: ['trace'],
 };

@@ -5,12 +5,13 @@
 // the operator walks through: they refresh on request (and after the console's own writes),
 // never under the operator's feet, except after the stream was lost. The anti-entropy history
 // refreshes when a run ends; handoff (hints and transfers) whenever a backlog or a transfer moved,
-// and when members or processes change (who holds what, who cannot be read).
+// and when members or processes change (who holds what, who cannot be read). Traces are not
+// events: the Traces page reads them again on request and after the traces it asks for.
 
 import type { ConsoleEvent, MetricSample } from '../../core/admin/admin-api.js';
 
 /** The cached reads, by name (query keys are built from these). */
-export type CachedRead = 'clusterView' | 'buckets' | 'keyPages' | 'keyDetail' | 'antiEntropyRuns' | 'handoff';
+export type CachedRead = 'clusterView' | 'buckets' | 'keyPages' | 'keyDetail' | 'antiEntropyRuns' | 'handoff' | 'traceList' | 'trace';
 
 /** The last sample seen from each node: what "moved" is judged against. */
 export type LastSamples = Map<string, Pick<MetricSample, 'hintsPending' | 'transfersPending'>>;
