@@ -79,6 +79,12 @@ export interface AntiEntropyRun extends AntiEntropyReport {
   repairedKeysOmitted: number;
   /** Why the run ended early (a peer went away); its figures cover the exchanges done. */
   error?: string;
+  /**
+   * Replicas a manual run over every peer left out because this node judges them down (their
+   * partitions are compared with the other replicas); absent when none. A peer named in the
+   * target is always asked.
+   */
+  peersSkipped?: string[];
 }
 
 /** The hints one node keeps for one target (GET /v1/admin/hints lists one per target). */

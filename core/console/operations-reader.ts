@@ -366,6 +366,8 @@ function runView(node: string, value: unknown): AntiEntropyRunView {
   if (typeof peer === 'string') run.peer = peer;
   if (isCount(partition)) run.partition = partition;
   if (typeof error === 'string' && error !== '') run.error = error;
+  const skipped = field(value, 'peersSkipped');
+  if (Array.isArray(skipped) && skipped.length > 0 && skipped.every((id) => typeof id === 'string')) run.peersSkipped = skipped as string[];
   return run;
 }
 

@@ -151,19 +151,31 @@ export class AntiEntropy {
   /**
    * A manual run: exchanges every partition this node replicates (or `target.partition`) with
    * its other replicas (or `target.peer` only), one after the other; repaired keys are in place
-   * when it resolves. A peer that fails ends the run: it is kept (and reported) with its error,
-   * and the promise rejects.
+   * when it resolves. Without a `target.peer`, replicas this node judges down are left out (and
+   * named in `peersSkipped`), as the background scheduler leaves them out: a run over a cluster
+   * with a node down compares everything else. A peer that fails during the run ends it: it is
+   * kept (and reported) with its error, and the promise rejects.
    */
   async run(target: AntiEntropyTarget = {}): Promise<AntiEntropyRun> {
     const partitions = target.partition === undefined ? this.options.partitions() : [target.partition];
     const pairs: Array<[number, NodeId]> = [];
+    const skipped = new Set<NodeId>();
     for (const partition of partitions) {
-      for (const peer of this.peersOf(partition)) if (target.peer === undefined || peer === target.peer) pairs.push([partition, peer]);
+      for (const peer of this.peersOf(partition)) {
+        if (target.peer !== undefined && peer !== target.peer) continue;
+        if (target.peer === undefined && !this.options.isUp(peer)) skipped.add(peer);
+        else pairs.push([partition, peer]);
+      }
     }
-    return this.runPairs('manual', target, pairs);
+    return this.runPairs('manual', target, pairs, [...skipped].sort());
   }
 
-  private async runPairs(trigger: AntiEntropyTrigger, target: AntiEntropyTarget, pairs: ReadonlyArray<[number, NodeId]>): Promise<AntiEntropyRun> {
+  private async runPairs(
+    trigger: AntiEntropyTrigger,
+    target: AntiEntropyTarget,
+    pairs: ReadonlyArray<[number, NodeId]>,
+    peersSkipped: NodeId[] = [],
+  ): Promise<AntiEntropyRun> {
     const run: AntiEntropyRun = {
       runId: `${this.options.self}-${this.options.clock.now().toString(36)}-${++this.runCount}`,
       trigger,
@@ -175,6 +187,7 @@ export class AntiEntropy {
       exchangesOmitted: 0,
       repairedKeys: [],
       repairedKeysOmitted: 0,
+      ...(peersSkipped.length === 0 ? {} : { peersSkipped }),
     };
     const events = this.options.events;
     try {

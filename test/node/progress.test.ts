@@ -44,6 +44,27 @@ describe('anti-entropy runs in the background', () => {
   });
 });
 
+describe('a manual anti-entropy run with a replica down', () => {
+  it('leaves out the replicas the node judges down and names them, but stops at a peer named while down', async () => {
+    const sim = await simNodes({ antiEntropyIntervalMs: 3_600_000 });
+    const [n1] = sim.nodes;
+    sim.network.isolate('n3');
+    // n1 learns that n3 is gone from its own failed gossip with it.
+    await sim.clock.runUntil(() => n1.admin.members().find((member) => member.id === 'n3')?.state === 'down', 120_000);
+    const run = await sim.settle(n1.admin.runAntiEntropy({}), 60_000);
+    expect(run.error).toBeUndefined();
+    expect(run.peersSkipped).toEqual(['n3']);
+    expect(run.partitionsCompared).toBeGreaterThan(0);
+    expect(run.exchanges.every((exchange) => exchange.peer === 'n2')).toBe(true);
+    // Named, n3 is asked: the run fails at it, and the failed run is kept with its error.
+    await expect(sim.settle(n1.admin.runAntiEntropy({ peer: 'n3' }), 60_000)).rejects.toThrow();
+    expect(n1.admin.antiEntropyRuns()[0]).toMatchObject({ peer: 'n3', error: expect.any(String) });
+    expect(n1.admin.antiEntropyRuns()[0].peersSkipped).toBeUndefined();
+    sim.network.heal();
+    await sim.settle(sim.stop());
+  });
+});
+
 describe('transfer progress', () => {
   it('reports the keys a transfer will send, when it started and the time left, and the same figures as events', async () => {
     const sim = await simNodes({ ids: ['n1', 'n2', 'n3', 'n4', 'n5'], joining: ['n5'], ringSize: 16, delayMs: 2, seed: 11, antiEntropyIntervalMs: 3_600_000 });

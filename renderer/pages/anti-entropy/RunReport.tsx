@@ -230,7 +230,14 @@ function RunsTable({ runs }: { runs: readonly AntiEntropyRunView[] }) {
               <Table.Td ta="right">{formatBytes(run.bytesSent)}</Table.Td>
               <Table.Td ta="right">{formatElapsed(run.finishedAt - run.startedAt)}</Table.Td>
               <Table.Td>
-                <OutcomeBadge run={run} />
+                <Group gap="xs" wrap="nowrap">
+                  <OutcomeBadge run={run} />
+                  {run.peersSkipped !== undefined && (
+                    <Text size="xs" c="dimmed" span>
+                      left out {run.peersSkipped.join(', ')} (down)
+                    </Text>
+                  )}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}

@@ -28,13 +28,14 @@ export interface RunPlanView {
 }
 
 /** A down replica ends a run when its turn comes (the node stops at the first peer that fails). */
-function downWarning(down: readonly string[]): string | undefined {
+function downWarning(down: readonly string[], named = false): string | undefined {
   if (down.length === 0) return undefined;
   const they = down.length === 1 ? `${down[0]} is` : `${joinWords(down)} are`;
-  return (
-    `${they} not up: a run stops when it reaches a partition ${down.length === 1 ? 'it replicates' : 'they replicate'}, and reports how far it got. ` +
-    'To repair the other replicas meanwhile, run one node with a peer that is up.'
-  );
+  // A peer named in the target is always asked (and a run stops when it does not answer); other
+  // replicas the running node judges down are left out, and the report names them.
+  return named
+    ? `${they} not up: the run stops when it reaches ${down.length === 1 ? 'it' : 'them'}, and reports how far it got.`
+    : `${they} not up: the run leaves ${down.length === 1 ? 'it' : 'them'} out and compares the other replicas; repair ${down.length === 1 ? 'it' : 'them'} once back.`;
 }
 
 /** What `target` will do on the cluster as `view` shows it (the console checks again when it runs). */
@@ -60,7 +61,7 @@ export function planRunView(target: AntiEntropyTarget, view: ClusterView): RunPl
     const peers = peer === undefined ? replicas.filter((id) => id !== runner) : [peer];
     add(runner, partition, peers.length);
     plan.nodes = [runner];
-    plan.warning = live(runner) ? downWarning(peers.filter((id) => !live(id))) : `${runner} is not up: it cannot run until it is back.`;
+    plan.warning = live(runner) ? downWarning(peers.filter((id) => !live(id)), peer !== undefined) : `${runner} is not up: it cannot run until it is back.`;
     plan.sentence = `${runner} compares partition ${partition} with ${joinWords(peers)}${node === undefined ? ` (its first replica that is up)` : ''}.`;
     return plan;
   }
@@ -72,7 +73,7 @@ export function planRunView(target: AntiEntropyTarget, view: ClusterView): RunPl
     }
     plan.nodes = [node];
     const involved = new Set(ring.partitions.filter((entry) => plan.exchanges.has(entry.index)).flatMap((entry) => (peer === undefined ? entry.preference : [node, peer])));
-    plan.warning = live(node) ? downWarning([...involved].filter((id) => !live(id)).sort(compareNodeIds)) : `${node} is not up: it cannot run until it is back.`;
+    plan.warning = live(node) ? downWarning([...involved].filter((id) => !live(id)).sort(compareNodeIds), peer !== undefined) : `${node} is not up: it cannot run until it is back.`;
     const count = plan.exchanges.size;
     if (count === 0) return { ...plan, problem: `${node} and ${peer} share no partition.` };
     plan.sentence =
