@@ -80,11 +80,11 @@ export interface AntiEntropyRun extends AntiEntropyReport {
   /** Why the run ended early (a peer went away); its figures cover the exchanges done. */
   error?: string;
   /**
-   * Replicas a manual run over every peer left out because this node judges them down (their
-   * partitions are compared with the other replicas); absent when none. A peer named in the
-   * target is always asked.
+   * Replicas a manual run over every peer gave up on: the first exchange with each failed (it is
+   * down, cut off, or did not answer in time), so the run went on without it. Absent when none.
+   * A peer named in the target is not given up on: its failure ends the run (`error`).
    */
-  peersSkipped?: string[];
+  peersFailed?: Array<{ peer: string; error: string }>;
 }
 
 /** The hints one node keeps for one target (GET /v1/admin/hints lists one per target). */

@@ -190,13 +190,13 @@ export function repairReport(run: {
   bytesSent: number;
   repairedKeys?: Array<{ bucket: string; key: string; partition: number; peer: string; behind: string }>;
   repairedKeysOmitted?: number;
-  peersSkipped?: string[];
+  peersFailed?: Array<{ peer: string; error: string }>;
 }): string {
   let text =
     `partitions compared ${run.partitionsCompared}, segments differing ${run.segmentsDiffering}, ` +
     `keys repaired ${run.keysRepaired}, bytes sent ${run.bytesSent}\n`;
   for (const key of run.repairedKeys ?? []) text += `${key.bucket}/${key.key} partition ${key.partition} peer ${key.peer} behind ${key.behind}\n`;
   if ((run.repairedKeysOmitted ?? 0) > 0) text += `(${run.repairedKeysOmitted} more repaired keys not listed)\n`;
-  if (run.peersSkipped !== undefined && run.peersSkipped.length > 0) text += `left out, judged down: ${run.peersSkipped.join(', ')}\n`;
+  for (const failure of run.peersFailed ?? []) text += `went on without ${failure.peer}: ${failure.error}\n`;
   return text;
 }

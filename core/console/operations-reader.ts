@@ -366,8 +366,15 @@ function runView(node: string, value: unknown): AntiEntropyRunView {
   if (typeof peer === 'string') run.peer = peer;
   if (isCount(partition)) run.partition = partition;
   if (typeof error === 'string' && error !== '') run.error = error;
-  const skipped = field(value, 'peersSkipped');
-  if (Array.isArray(skipped) && skipped.length > 0 && skipped.every((id) => typeof id === 'string')) run.peersSkipped = skipped as string[];
+  const failed = field(value, 'peersFailed');
+  if (Array.isArray(failed) && failed.length > 0) {
+    const listed = failed.flatMap((entry) => {
+      const peer = field(entry, 'peer');
+      const message = field(entry, 'error');
+      return typeof peer === 'string' && typeof message === 'string' ? [{ peer, error: message }] : [];
+    });
+    if (listed.length > 0) run.peersFailed = listed;
+  }
   return run;
 }
 

@@ -151,30 +151,27 @@ export class AntiEntropy {
   /**
    * A manual run: exchanges every partition this node replicates (or `target.partition`) with
    * its other replicas (or `target.peer` only), one after the other; repaired keys are in place
-   * when it resolves. Without a `target.peer`, replicas this node judges down are left out (and
-   * named in `peersSkipped`), as the background scheduler leaves them out: a run over a cluster
-   * with a node down compares everything else. A peer that fails during the run ends it: it is
-   * kept (and reported) with its error, and the promise rejects.
+   * when it resolves. Without a `target.peer`, a peer whose exchange fails (down, cut off, too
+   * slow) is given up on for the rest of the run and named in `peersFailed`, and the run goes on
+   * with the others: a run over a cluster with a node down repairs everything else. A peer named
+   * in the target ends the run when it fails: the run is kept (and reported) with its error, and
+   * the promise rejects.
    */
   async run(target: AntiEntropyTarget = {}): Promise<AntiEntropyRun> {
     const partitions = target.partition === undefined ? this.options.partitions() : [target.partition];
     const pairs: Array<[number, NodeId]> = [];
-    const skipped = new Set<NodeId>();
     for (const partition of partitions) {
-      for (const peer of this.peersOf(partition)) {
-        if (target.peer !== undefined && peer !== target.peer) continue;
-        if (target.peer === undefined && !this.options.isUp(peer)) skipped.add(peer);
-        else pairs.push([partition, peer]);
-      }
+      for (const peer of this.peersOf(partition)) if (target.peer === undefined || peer === target.peer) pairs.push([partition, peer]);
     }
-    return this.runPairs('manual', target, pairs, [...skipped].sort());
+    return this.runPairs('manual', target, pairs, target.peer === undefined);
   }
 
   private async runPairs(
     trigger: AntiEntropyTrigger,
     target: AntiEntropyTarget,
     pairs: ReadonlyArray<[number, NodeId]>,
-    peersSkipped: NodeId[] = [],
+    /** Go on without a peer whose exchange fails (a manual run over every peer). */
+    giveUpOnFailedPeers = false,
   ): Promise<AntiEntropyRun> {
     const run: AntiEntropyRun = {
       runId: `${this.options.self}-${this.options.clock.now().toString(36)}-${++this.runCount}`,
@@ -187,12 +184,21 @@ export class AntiEntropy {
       exchangesOmitted: 0,
       repairedKeys: [],
       repairedKeysOmitted: 0,
-      ...(peersSkipped.length === 0 ? {} : { peersSkipped }),
     };
+    const failed = new Map<NodeId, string>();
     const events = this.options.events;
     try {
       for (const [partition, peer] of pairs) {
-        const report = await this.exchange(partition, peer, (repair) => this.list(run, partition, peer, repair));
+        if (failed.has(peer)) continue;
+        let report: AntiEntropyReport;
+        try {
+          report = await this.exchange(partition, peer, (repair) => this.list(run, partition, peer, repair));
+        } catch (error) {
+          if (!giveUpOnFailedPeers) throw error;
+          failed.set(peer, error instanceof Error ? error.message : String(error));
+          run.peersFailed = [...failed].map(([id, message]) => ({ peer: id, error: message }));
+          continue;
+        }
         addReports(run, report);
         const { segmentsDiffering, keysRepaired, bytesSent } = report;
         if (run.exchanges.length < antiEntropyExchangesListedMax) run.exchanges.push({ partition, peer, segmentsDiffering, keysRepaired, bytesSent });

@@ -1,11 +1,11 @@
 // `dynamo repair` prints the run's totals, one line per repaired key, what the node left out of
-// its list, and the replicas it left out because it judged them down.
+// its list, and the replicas it went on without because they failed.
 
 import { describe, expect, it } from 'vitest';
 import { repairReport } from '../../core/cli/data-commands.js';
 
 describe('repairReport', () => {
-  it('prints the totals, each repaired key, the keys not listed and the peers left out', () => {
+  it('prints the totals, each repaired key, the keys not listed and the peers the run went on without', () => {
     const text = repairReport({
       partitionsCompared: 12,
       segmentsDiffering: 3,
@@ -16,14 +16,14 @@ describe('repairReport', () => {
         { bucket: 'carts', key: 'bob', partition: 9, peer: 'n3', behind: 'local' },
       ],
       repairedKeysOmitted: 2,
-      peersSkipped: ['n5'],
+      peersFailed: [{ peer: 'n5', error: 'n5 is unreachable' }],
     });
     expect(text.split('\n')).toEqual([
       'partitions compared 12, segments differing 3, keys repaired 4, bytes sent 2048',
       'carts/alice partition 7 peer n2 behind peer',
       'carts/bob partition 9 peer n3 behind local',
       '(2 more repaired keys not listed)',
-      'left out, judged down: n5',
+      'went on without n5: n5 is unreachable',
       '',
     ]);
   });

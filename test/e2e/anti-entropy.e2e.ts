@@ -255,7 +255,7 @@ describe.skipIf(!hasChromium)('Anti-entropy page', () => {
       await expectAccessible();
 
       await scope('Whole cluster');
-      await expect.poll(() => page.getByText(/^n5 is not up: the run leaves it out and compares the other replicas/).count(), { timeout: changeTimeoutMs }).toBe(1);
+      await expect.poll(() => page.getByText(/^n5 is not up: the run goes on without it and compares the other replicas/).count(), { timeout: changeTimeoutMs }).toBe(1);
       await run();
       await page.getByRole('region', { name: /^Report: Whole cluster at \d\d:\d\d:\d\d$/ }).waitFor({ state: 'visible', timeout: changeTimeoutMs });
       expect(await report().getByText('n5 did not run').count()).toBe(1);

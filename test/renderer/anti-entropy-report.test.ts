@@ -59,16 +59,16 @@ describe('what a target will run', () => {
     expect(plan.warning).toBeUndefined();
   });
 
-  it('skips a member that is down and says the runs leave it out, but stop at a peer named while down', () => {
+  it('skips a member that is down and says the runs go on without it, but stop at a peer named while down', () => {
     const down = clusterView({ nodes: 5, ringSize: 10, n: 3 });
     down.members = down.members.map((m) => (m.id === 'n3' ? member('n3', { process: { state: 'stopped', pid: undefined, startedAt: undefined, restarts: 0, lastExit: undefined } }) : m));
     const plan = planRunView({}, down);
     expect(plan.nodes).toEqual(['n1', 'n2', 'n4', 'n5']);
     expect(plan.skipped).toEqual(['n3']);
     expect(plan.exchangesByNode.get('n3')).toBeUndefined();
-    expect(plan.warning).toBe('n3 is not up: the run leaves it out and compares the other replicas; repair it once back.');
+    expect(plan.warning).toBe('n3 is not up: the run goes on without it and compares the other replicas; repair it once back.');
     expect(planRunView({ node: 'n3' }, down).warning).toBe('n3 is not up: it cannot run until it is back.');
-    expect(planRunView({ node: 'n1' }, down).warning).toMatch(/^n3 is not up: the run leaves it out/);
+    expect(planRunView({ node: 'n1' }, down).warning).toMatch(/^n3 is not up: the run goes on without it/);
     expect(planRunView({ node: 'n1', peer: 'n3' }, down).warning).toBe('n3 is not up: the run stops when it reaches it, and reports how far it got.');
     expect(planRunView({ node: 'n1', peer: 'n5' }, down).warning).toBeUndefined();
   });

@@ -232,10 +232,12 @@ function RunsTable({ runs }: { runs: readonly AntiEntropyRunView[] }) {
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
                   <OutcomeBadge run={run} />
-                  {run.peersSkipped !== undefined && (
-                    <Text size="xs" c="dimmed" span>
-                      left out {run.peersSkipped.join(', ')} (down)
-                    </Text>
+                  {run.peersFailed !== undefined && (
+                    <Tooltip label={run.peersFailed.map((failure) => `${failure.peer}: ${failure.error}`).join('; ')} multiline maw={360}>
+                      <Text size="xs" c="dimmed" span tabIndex={0}>
+                        went on without {run.peersFailed.map((failure) => failure.peer).join(', ')}
+                      </Text>
+                    </Tooltip>
                   )}
                 </Group>
               </Table.Td>

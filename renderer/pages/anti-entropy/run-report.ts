@@ -31,11 +31,11 @@ export interface RunPlanView {
 function downWarning(down: readonly string[], named = false): string | undefined {
   if (down.length === 0) return undefined;
   const they = down.length === 1 ? `${down[0]} is` : `${joinWords(down)} are`;
-  // A peer named in the target is always asked (and a run stops when it does not answer); other
-  // replicas the running node judges down are left out, and the report names them.
+  // A peer named in the target ends the run when it fails; any other is given up on at its first
+  // failed exchange, and the run goes on with the other replicas.
   return named
     ? `${they} not up: the run stops when it reaches ${down.length === 1 ? 'it' : 'them'}, and reports how far it got.`
-    : `${they} not up: the run leaves ${down.length === 1 ? 'it' : 'them'} out and compares the other replicas; repair ${down.length === 1 ? 'it' : 'them'} once back.`;
+    : `${they} not up: the run goes on without ${down.length === 1 ? 'it' : 'them'} and compares the other replicas; repair ${down.length === 1 ? 'it' : 'them'} once back.`;
 }
 
 /** What `target` will do on the cluster as `view` shows it (the console checks again when it runs). */
