@@ -9,8 +9,9 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterView, JoinPlan } from '../../core/admin/admin-api.js';
+import type { JoinPlan } from '../../core/admin/admin-api.js';
 import { hasChromium, launchBrowser, openPage, screenshot, seriousViolations } from './support/browser.js';
+import { adminCaller, allMembersUp, memberUrls } from './support/console-admin.js';
 import { type RunningProcess, startConsole } from './support/console-process.js';
 
 const bucket = 'e2e-handoff';
@@ -22,12 +23,7 @@ describe.skipIf(!hasChromium)('Handoff page', () => {
   let page: Page;
   const nodes = new Map<string, string>();
 
-  const admin = async (method: string, ...args: unknown[]) => {
-    const answer = await fetch(`${running.url}/api/admin/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args }) });
-    const body = (await answer.json()) as { result?: unknown; message?: string };
-    if (!answer.ok) throw new Error(`${method}: ${body.message}`);
-    return body.result;
-  };
+  const admin = adminCaller(() => running.url);
   const expectAccessible = async () => expect(await seriousViolations(page)).toEqual([]);
   const status = () => page.getByRole('status').filter({ hasText: /hints? waiting/i });
   /** The hint backlogs the page lists: holder, target and pending count, from the table's cells. */
@@ -42,15 +38,11 @@ describe.skipIf(!hasChromium)('Handoff page', () => {
       return { holder, target, pending: Number(pending.replace(/,/g, '')) };
     });
   };
-  const allUp = async () =>
-    expect
-      .poll(async () => ((await admin('clusterView')) as ClusterView).members.every((m) => m.state === 'up' && m.process?.state === 'up'), { timeout: 60_000 })
-      .toBe(true);
+  const allUp = () => allMembersUp(admin);
 
   beforeAll(async () => {
     running = await startConsole({ nodes: 5 });
-    const view = (await admin('clusterView')) as ClusterView;
-    for (const member of view.members) nodes.set(member.id, `http://${member.http}`);
+    for (const [id, url] of await memberUrls(admin)) nodes.set(id, url);
     browser = await launchBrowser();
     page = await openPage(browser, `${running.url}/#/cluster`);
   }, 150_000);

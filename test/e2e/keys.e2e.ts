@@ -12,6 +12,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openPage, screenshot, seriousViolations } from './support/browser.js';
+import { adminCaller, memberUrls } from './support/console-admin.js';
 import { type RunningProcess, startConsole } from './support/console-process.js';
 
 const bucket = 'e2e-keys';
@@ -49,12 +50,7 @@ describe.skipIf(!hasChromium)('Keys page', () => {
   /** Each node's http://host:port, from the console's own view. */
   const nodes = new Map<string, string>();
 
-  const admin = async (method: string, ...args: unknown[]) => {
-    const answer = await fetch(`${running.url}/api/admin/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args }) });
-    const body = (await answer.json()) as { result?: unknown; message?: string };
-    if (!answer.ok) throw new Error(`${method}: ${body.message}`);
-    return body.result;
-  };
+  const admin = adminCaller(() => running.url);
   const put = async (through: string, key: string, value: string | Buffer, contentType = 'text/plain', target = bucket) => {
     const answer = await fetch(`${nodes.get(through)}/v1/kv/${encodeURIComponent(target)}/${encodeURIComponent(key)}`, {
       method: 'PUT',
@@ -74,8 +70,7 @@ describe.skipIf(!hasChromium)('Keys page', () => {
 
   beforeAll(async () => {
     running = await startConsole({ nodes: 5 });
-    const view = (await admin('clusterView')) as { members: Array<{ id: string; http: string }> };
-    for (const member of view.members) nodes.set(member.id, `http://${member.http}`);
+    for (const [id, url] of await memberUrls(admin)) nodes.set(id, url);
     browser = await launchBrowser();
     page = await openPage(browser, `${running.url}/#/keys`);
   }, 150_000);

@@ -12,6 +12,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openPage, screenshot, seriousViolations } from './support/browser.js';
+import { adminCaller, memberUrls } from './support/console-admin.js';
 import { type RunningProcess, startConsole } from './support/console-process.js';
 
 const changeTimeoutMs = 30_000;
@@ -30,12 +31,7 @@ describe.skipIf(!hasChromium)('Metrics page', () => {
   let load: Promise<void> = Promise.resolve();
   let loadOk = 0;
 
-  const admin = async (method: string, ...args: unknown[]) => {
-    const answer = await fetch(`${running.url}/api/admin/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args }) });
-    const body = (await answer.json()) as { result?: unknown; message?: string };
-    if (!answer.ok) throw new Error(`${method}: ${body.message}`);
-    return body.result;
-  };
+  const admin = adminCaller(() => running.url);
   /** One loop of PUTs, GETs and DELETEs through every node in turn until stopped; a node that is down just fails its turn. */
   const runLoad = async (worker: number) => {
     for (let i = worker; loading; i += loadWorkers) {
@@ -60,8 +56,7 @@ describe.skipIf(!hasChromium)('Metrics page', () => {
 
   beforeAll(async () => {
     running = await startConsole({ nodes: 5 });
-    const view = (await admin('clusterView')) as { members: Array<{ id: string; http: string }> };
-    for (const member of view.members) nodes.set(member.id, `http://${member.http}`);
+    for (const [id, url] of await memberUrls(admin)) nodes.set(id, url);
     loading = true;
     load = Promise.all(Array.from({ length: loadWorkers }, (_, worker) => runLoad(worker))).then(() => undefined);
     browser = await launchBrowser();

@@ -17,6 +17,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceView } from '../../core/admin/admin-api.js';
 import { hasChromium, launchBrowser, openPage, screenshot, screenshotDir, seriousViolations } from './support/browser.js';
+import { adminCaller, memberUrls } from './support/console-admin.js';
 import { type RunningProcess, startConsole } from './support/console-process.js';
 
 const bucket = 'e2e-traces';
@@ -30,12 +31,7 @@ describe.skipIf(!hasChromium)('Traces page', () => {
   /** Each node's http://host:port, from the console's own view. */
   const nodes = new Map<string, string>();
 
-  const admin = async (method: string, ...args: unknown[]) => {
-    const answer = await fetch(`${running.url}/api/admin/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args }) });
-    const body = (await answer.json()) as { result?: unknown; message?: string };
-    if (!answer.ok) throw new Error(`${method}: ${body.message}`);
-    return body.result;
-  };
+  const admin = adminCaller(() => running.url);
   const preference = async (key: string): Promise<string[]> => {
     const answer = await fetch(`${nodes.get('n1')}/v1/admin/preference/${bucket}/${encodeURIComponent(key)}`);
     return ((await answer.json()) as { preference: string[] }).preference;
@@ -72,8 +68,7 @@ describe.skipIf(!hasChromium)('Traces page', () => {
 
   beforeAll(async () => {
     running = await startConsole({ nodes: 5 });
-    const view = (await admin('clusterView')) as { members: Array<{ id: string; http: string }> };
-    for (const member of view.members) nodes.set(member.id, `http://${member.http}`);
+    for (const [id, url] of await memberUrls(admin)) nodes.set(id, url);
     downloads = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-traces-'));
     browser = await launchBrowser();
     page = await openPage(browser, `${running.url}/#/cluster`);
