@@ -1,6 +1,6 @@
 // Anti-entropy and handoff across the cluster (AdminApi.runAntiEntropy, antiEntropyRuns, handoff)
 // over each node's HTTP API (CONTRACT.md): a manual run is POST /v1/admin/anti-entropy on the
-// members the target names, each answering with its report once its repairs are in place; the
+// members the target names, one after the other, each answering with its report once its repairs are in place; the
 // run history is every member's GET /v1/admin/anti-entropy/runs merged; handoff is every member's
 // GET /v1/admin/hints (one backlog per holder and target) and GET /v1/admin/transfers (each
 // transfer once, as its sender reports it). Targets are checked here against the ring the source
@@ -92,15 +92,20 @@ export async function planRun(context: KeyContext, target: AntiEntropyTarget): P
 export async function runAntiEntropy(context: KeyContext, target: AntiEntropyTarget, clock: Clock): Promise<AntiEntropyRunView[]> {
   const plan = await planRun(context, target);
   const wholeCluster = target.node === undefined && target.partition === undefined;
-  const runs = await Promise.all(
-    plan.asked.map(({ node, body }) =>
-      runOn(context, node, body).catch((error: unknown) => {
+  // One member after the other: run at once, members that share a partition would exchange it
+  // twice at the same moment and each push the same repair to the replica behind, so the report
+  // would count every key repaired once per member that saw it. In turn, a later member finds
+  // what an earlier one repaired already in sync.
+  const runs: AntiEntropyRunView[] = [];
+  for (const { node, body } of plan.asked) {
+    runs.push(
+      await runOn(context, node, body).catch((error: unknown) => {
         const failure = nodeFailure(node, error);
         if (!wholeCluster) throw failure;
         return notRun(node, failure.message, clock.now());
       }),
-    ),
-  );
+    );
+  }
   const now = clock.now();
   return [...runs, ...plan.skipped.map((skipped) => notRun(skipped.node, skipped.message, now))];
 }
