@@ -65,8 +65,14 @@ export interface CompareOptions {
   halfPeak: CompareTarget[];
   /** Seconds to wait, before each run, for other programs to leave the machine quiet. */
   waitQuietS: number;
-  /** A git ref whose build runs beside the current tree (after it, per mode), named `baseline-<mode>`. */
+  /** A git ref whose build runs beside the current tree (per mode), named `baseline-<mode>`. */
   baseline?: string;
+  /**
+   * Times every target runs (default 1). Rounds interleave the targets, and the baseline goes
+   * first in every other round, so a machine whose speed drifts over the minutes (this one's does,
+   * by a third) weighs on both sides alike; the report shows each target's median round.
+   */
+  rounds?: number;
   seed: number;
   log: (line: string) => void;
 }
@@ -124,37 +130,46 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
   };
 
   // Each dynamo-desk target gets a fresh cluster: a second run on the same one would inherit the
-  // first one's data, background compactions and anti-entropy work. The baseline's runs follow
-  // the current tree's, mode by mode (without --sync, which an older commit may not know), so
-  // the two meet the machine in the same state.
+  // first one's data, background compactions and anti-entropy work. The baseline runs beside the
+  // current tree, mode by mode (without --sync, which an older commit may not know), after it in
+  // even rounds and before it in odd ones, so the two meet the machine in the same state.
   const baseline = options.baseline === undefined ? undefined : prepareBaseline(options.baseline, options.log);
-  for (const target of options.targets) {
-    const dynamo = dynamoTarget(target);
-    if (dynamo === undefined) continue;
-    const { mode, sync } = dynamo;
-    options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64${sync ? ', --sync' : ''}) for the ${target} target`);
-    const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir, sync });
-    try {
-      await exercise(target, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, sync }));
-    } finally {
-      await cluster.stop();
-    }
-    if (baseline === undefined || sync) continue;
-    options.log(`starting a 3-node cluster of the baseline ${baseline.label} for the ${mode} target`);
-    const old = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
-    try {
-      await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster: old, name: `baseline-${mode}` }));
-    } finally {
-      await old.stop();
-    }
-  }
   let version: string | null = null;
-  if (options.targets.includes('etcd')) {
-    version = etcdVersion() ?? null;
-    if (version === null) throw new EtcdMissingError();
-    await exercise('etcd', await openTarget({ ...common, kind: 'etcd', keySpace: keySpaceFor() }));
+  const rounds = options.rounds ?? 1;
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) options.log(`round ${round + 1} of ${rounds}`);
+    for (const target of options.targets) {
+      const dynamo = dynamoTarget(target);
+      if (dynamo === undefined) continue;
+      const { mode, sync } = dynamo;
+      const current = async () => {
+        options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64${sync ? ', --sync' : ''}) for the ${target} target`);
+        const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir, sync });
+        try {
+          await exercise(target, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, sync }));
+        } finally {
+          await cluster.stop();
+        }
+      };
+      const old = async () => {
+        if (baseline === undefined || sync) return;
+        options.log(`starting a 3-node cluster of the baseline ${baseline.label} for the ${mode} target`);
+        const cluster = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
+        try {
+          await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, name: `baseline-${mode}` }));
+        } finally {
+          await cluster.stop();
+        }
+      };
+      for (const step of round % 2 === 0 ? [current, old] : [old, current]) await step();
+    }
+    if (options.targets.includes('etcd')) {
+      version = etcdVersion() ?? null;
+      if (version === null) throw new EtcdMissingError();
+      await exercise('etcd', await openTarget({ ...common, kind: 'etcd', keySpace: keySpaceFor() }));
+    }
+    if (options.targets.includes('level')) await exercise('level', await openTarget({ ...common, kind: 'level', keySpace: keySpaceFor() }));
   }
-  if (options.targets.includes('level')) await exercise('level', await openTarget({ ...common, kind: 'level', keySpace: keySpaceFor() }));
 
   let coordination: CoordinationResult[] | null = null;
   if (options.coordination) {
@@ -162,6 +177,35 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     coordination = await runCoordinationBench({ rounds: 3 });
   }
   return { results, coordination, claim: measureClaim(), etcdVersion: version };
+}
+
+/** The runs of one target, workload and mode, in the order they ran. */
+function byRun(results: readonly RunResult[]): Map<string, RunResult[]> {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.workload}\u0000${r.target}\u0000${r.mode}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return groups;
+}
+
+/**
+ * One result per target, workload and mode: the run with the median throughput of its rounds
+ * (the lower of the two middle ones for an even count), in the order the groups first ran.
+ */
+export function medianRuns(results: readonly RunResult[]): RunResult[] {
+  return [...byRun(results).values()].map((runs) => [...runs].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor((runs.length - 1) / 2)]);
+}
+
+/** Each target's rounds, when there was more than one: ops/s and the nodes' µs per operation, in the order they ran. */
+export function roundLines(results: readonly RunResult[]): string[] {
+  return [...byRun(results).values()]
+    .filter((runs) => runs.length > 1)
+    .map((runs) => {
+      const r = runs[0];
+      const rounds = runs.map((run) => `${count(run.opsPerSec)} ops/s ${nodesCpuPerOpUs(run)?.toFixed(0) ?? '-'} µs/op`).join(' · ');
+      return `${r.target} ${r.workload.toUpperCase()}${r.mode === 'open' ? ' (half peak)' : ''}, rounds: ${rounds}`;
+    });
 }
 
 /** CPU the nodes (every measured process but the generator) spent per operation, in µs. */
@@ -307,7 +351,8 @@ async function main(argv: string[]): Promise<void> {
     )
     .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', Number, 30)
     .option('--seed <n>', 'seed', (raw) => Number.parseInt(raw, 10), 1)
-    .option('--baseline <ref>', 'also run this git ref (built in a worktree of its own) after the current tree, mode by mode, and report the ratios')
+    .option('--baseline <ref>', 'also run this git ref (built in a worktree of its own) beside the current tree, mode by mode, and report the ratios')
+    .option('--rounds <n>', 'run every target this many times, interleaved, and report the median round of each', (raw) => Number.parseInt(raw, 10), 1)
     .option('--json', 'print the results as JSON', false);
   program.parse(argv);
   const options = program.opts();
@@ -328,6 +373,7 @@ async function main(argv: string[]): Promise<void> {
       waitQuietS: options.waitQuiet,
       seed: options.seed,
       baseline: options.baseline,
+      rounds: options.rounds,
       log,
     });
   } catch (error) {
@@ -338,21 +384,25 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
+  // With several rounds, the tables show each target's median round; every round is listed after them.
+  const shown = medianRuns(report.results);
   const out: string[] = [
     `dynamo-desk vs etcd${report.etcdVersion === null ? '' : ` ${report.etcdVersion}`}: ${options.records} keys of ${valueBytesDefault} bytes, ` +
-      `zipfian, concurrency ${options.concurrency}, ${options.duration} s per run after ${options.warmup} s of warm-up ` +
-      `(${((performance.now() - started) / 60_000).toFixed(1)} min in all)`,
+      `zipfian, concurrency ${options.concurrency}, ${options.duration} s per run after ${options.warmup} s of warm-up` +
+      `${options.rounds > 1 ? `, median of ${options.rounds} interleaved rounds` : ''} (${((performance.now() - started) / 60_000).toFixed(1)} min in all)`,
     '',
-    compareTable(report.results),
+    compareTable(shown),
     '',
-    cpuTable(report.results),
+    cpuTable(shown),
   ];
-  const extra = [...notes(report.results), ...scheduleNotes(report.results)];
+  const rounds = roundLines(report.results);
+  if (rounds.length > 0) out.push('', ...rounds);
+  const extra = [...notes(shown), ...scheduleNotes(shown)];
   if (extra.length > 0) out.push('', ...extra);
   out.push('', claimLine(report.claim));
   if (report.coordination !== null) {
     out.push('', 'Coordination cost per request (CPU µs, effects answering through resolved promises):', '', coordinationTable(report.coordination));
-    out.push('', ...coordinationShare(report.results, report.coordination));
+    out.push('', ...coordinationShare(shown, report.coordination));
   }
   out.push(
     '',

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { prepareBaseline } from '../../bench/baseline.js';
-import { compareTable, nodesCpuPerOpUs } from '../../bench/compare.js';
+import { compareTable, medianRuns, nodesCpuPerOpUs, roundLines } from '../../bench/compare.js';
 import type { RunResult } from '../../bench/runner.js';
 
 function result(target: string, workload: string, opsPerSec: number, nodeSeconds: number[]): RunResult {
@@ -59,6 +59,30 @@ describe('bench:compare report', () => {
 
   it('leaves the baseline columns out when no baseline ran', () => {
     expect(compareTable([result('dynamo-http', 'a', 2000, [2, 2, 2])])).not.toMatch(/baseline/);
+  });
+
+  it('shows the median round of each target, and lists every round in the order it ran', () => {
+    const runs = [
+      result('dynamo-http', 'a', 1500, [2, 2, 2]),
+      result('baseline-http', 'a', 1000, [3, 3, 3]),
+      result('baseline-http', 'a', 1400, [3, 3, 3]),
+      result('dynamo-http', 'a', 2100, [2, 2, 2]),
+      result('dynamo-http', 'a', 1800, [1, 1, 1]),
+      result('baseline-http', 'a', 1200, [4, 4, 4]),
+    ];
+    const shown = medianRuns(runs);
+    expect(shown.map((r) => [r.target, r.opsPerSec])).toEqual([
+      ['dynamo-http', 1800],
+      ['baseline-http', 1200],
+    ]);
+    expect(roundLines(runs)).toEqual([
+      'dynamo-http A, rounds: 1,500 ops/s 400 µs/op · 2,100 ops/s 286 µs/op · 1,800 ops/s 167 µs/op',
+      'baseline-http A, rounds: 1,000 ops/s 900 µs/op · 1,400 ops/s 643 µs/op · 1,200 ops/s 1000 µs/op',
+    ]);
+    // An even count: the lower of the two middle rounds.
+    expect(medianRuns(runs.slice(0, 4)).map((r) => r.opsPerSec)).toEqual([1500, 1000]);
+    // One round each: nothing to list.
+    expect(roundLines(runs.slice(0, 2))).toEqual([]);
   });
 
   it('refuses a baseline that is not a commit of the repository', () => {
