@@ -216,10 +216,34 @@ export function nodesCpuPerOpUs(r: RunResult): number | null {
 }
 
 /**
- * The comparison table: every target per workload, with its ratio to etcd, and for a
- * dynamo-desk target, to the baseline's run of the same mode and load when there is one.
+ * The ratio of each dynamo-desk run to the baseline's run of the same round (the i-th of each,
+ * same workload and mode), then the median of those ratios: rounds pair the two sides on the same
+ * minutes of the machine, so a paired ratio is steadier than a ratio of medians.
  */
-export function compareTable(results: readonly RunResult[]): string {
+export function baselineRatios(all: readonly RunResult[], r: RunResult): { opsPerSec: number; cpuPerOp: number | null } | undefined {
+  const same = (target: string) => all.filter((x) => x.workload === r.workload && x.mode === r.mode && x.target === target);
+  const ours = same(r.target);
+  const theirs = same(r.target.replace('dynamo-', 'baseline-'));
+  if (!r.target.startsWith('dynamo-') || theirs.length === 0) return undefined;
+  const pairs = Math.min(ours.length, theirs.length);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const ops: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    if (theirs[i].opsPerSec > 0) ops.push(ours[i].opsPerSec / theirs[i].opsPerSec);
+    const [mine, base] = [nodesCpuPerOpUs(ours[i]), nodesCpuPerOpUs(theirs[i])];
+    if (mine !== null && base !== null && base > 0) cpu.push(mine / base);
+  }
+  if (ops.length === 0) return undefined;
+  return { opsPerSec: median(ops), cpuPerOp: cpu.length === 0 ? null : median(cpu) };
+}
+
+/**
+ * The comparison table: every target per workload (one run each: the median round when there were
+ * several), with its ratio to etcd, and for a dynamo-desk target the median of its paired ratios
+ * to the baseline (`all`: every round's runs; the shown ones when absent).
+ */
+export function compareTable(results: readonly RunResult[], all: readonly RunResult[] = results): string {
   const rows: string[][] = [];
   const workloadsSeen = [...new Set(results.map((r) => r.workload))];
   const hasBaseline = results.some((r) => r.target.startsWith('baseline-'));
@@ -228,11 +252,8 @@ export function compareTable(results: readonly RunResult[]): string {
       const etcd = results.find((x) => x.workload === workload && x.target === 'etcd' && x.mode === r.mode);
       const ratio = (a: number | null, b: number | null | undefined) =>
         etcd === undefined || r === etcd || a === null || b === null || b === undefined || b === 0 ? '' : `${(a / b).toFixed(2)}×`;
-      const base = r.target.startsWith('dynamo-')
-        ? results.find((x) => x.workload === workload && x.target === r.target.replace('dynamo-', 'baseline-') && x.mode === r.mode)
-        : undefined;
-      const baseRatio = (a: number | null, b: number | null | undefined) =>
-        base === undefined || a === null || b === null || b === undefined || b === 0 ? '' : `${(a / b).toFixed(2)}×`;
+      const against = baselineRatios(all, r);
+      const times = (value: number | null | undefined) => (value === null || value === undefined ? '' : `${value.toFixed(2)}×`);
       rows.push([
         workload.toUpperCase(),
         r.target,
@@ -247,7 +268,7 @@ export function compareTable(results: readonly RunResult[]): string {
         ratio(r.opsPerSec, etcd?.opsPerSec),
         ratio(r.cpu.opsPerCoreSecond, etcd?.cpu.opsPerCoreSecond),
         ratio(etcd?.latency.p99Ms ?? null, r.latency.p99Ms),
-        ...(hasBaseline ? [nodesCpuPerOpUs(r)?.toFixed(0) ?? '-', baseRatio(r.opsPerSec, base?.opsPerSec), baseRatio(nodesCpuPerOpUs(r), base === undefined ? null : nodesCpuPerOpUs(base))] : []),
+        ...(hasBaseline ? [nodesCpuPerOpUs(r)?.toFixed(0) ?? '-', times(against?.opsPerSec), times(against?.cpuPerOp)] : []),
       ]);
     }
   }
@@ -391,7 +412,7 @@ async function main(argv: string[]): Promise<void> {
       `zipfian, concurrency ${options.concurrency}, ${options.duration} s per run after ${options.warmup} s of warm-up` +
       `${options.rounds > 1 ? `, median of ${options.rounds} interleaved rounds` : ''} (${((performance.now() - started) / 60_000).toFixed(1)} min in all)`,
     '',
-    compareTable(shown),
+    compareTable(shown, report.results),
     '',
     cpuTable(shown),
   ];

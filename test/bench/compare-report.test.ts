@@ -79,6 +79,10 @@ describe('bench:compare report', () => {
       'dynamo-http A, rounds: 1,500 ops/s 400 µs/op · 2,100 ops/s 286 µs/op · 1,800 ops/s 167 µs/op',
       'baseline-http A, rounds: 1,000 ops/s 900 µs/op · 1,400 ops/s 643 µs/op · 1,200 ops/s 1000 µs/op',
     ]);
+    // Against the baseline: the median of the rounds' paired ratios (CPU 0.44, 0.44, 0.17), not
+    // the ratio of the medians shown (167 ÷ 1000 µs).
+    const row = compareTable(shown, runs).split('\n').find((line) => line.startsWith('A ') && line.includes('dynamo-http'));
+    expect(row).toMatch(/ 167\s+1\.50×\s+0\.44×$/);
     // An even count: the lower of the two middle rounds.
     expect(medianRuns(runs.slice(0, 4)).map((r) => r.opsPerSec)).toEqual([1500, 1000]);
     // One round each: nothing to list.
