@@ -77,7 +77,9 @@ export async function startBaselineCluster(
   options: { nodes: number; ringSize: number; n: number; r: number; w: number; parentDir?: string },
 ): Promise<BenchCluster> {
   const dir = mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), 'dynamo-bench-baseline-'));
-  const [basePort, peerBasePort] = [await freeBasePort(options.nodes), await freeBasePort(options.nodes)];
+  // One block for the nodes' HTTP and peer ports (two found one by one could overlap).
+  const basePort = await freeBasePort(2 * options.nodes);
+  const peerBasePort = basePort + options.nodes;
   const args = [
     path.join(baseline.dir, 'bin', 'dynamo.js'),
     'cluster',

@@ -79,10 +79,10 @@ describe('dynamo console', () => {
   it('runs a local cluster of its own, serves it, and stops it on SIGTERM', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dynamo-console-cli-'));
     try {
-      const [port] = await freePorts(1);
-      // Four free ports in a row: HTTP on base+1, base+2; peers on base+3, base+4.
-      const base = await freeBasePort(4);
+      // Five free ports in a row: HTTP on base+1, base+2; peers on base+3, base+4; the console on base+5.
+      const base = await freeBasePort(5);
       const peerBase = base + 2;
+      const port = base + 5;
       const run = startConsole([
         ...['--nodes', '2', '--n', '2', '--r', '1', '--w', '1', '--ring-size', '16'],
         ...['--dir', dir, '--port', String(port), '--base-port', String(base), '--peer-base-port', String(peerBase)],

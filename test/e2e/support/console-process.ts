@@ -66,7 +66,11 @@ export async function startConsole(options: { nodes: number }): Promise<RunningP
   const dir = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-'));
   // Room for the nodes plus a few that Add node starts.
   const span = options.nodes + 4;
-  const [basePort, peerBasePort, consoleBase] = [await freeBase(span), await freeBase(span), await freeBase(1)];
+  // One block of free ports for all three (blocks found one by one could overlap): nodes' HTTP,
+  // nodes' peer listeners, then the console.
+  const basePort = await freeBase(2 * span + 1);
+  const peerBasePort = basePort + span;
+  const consoleBase = basePort + 2 * span;
   const args = ['console', '--port', String(consoleBase + 1), '--nodes', String(options.nodes), '--dir', dir];
   args.push('--base-port', String(basePort), '--peer-base-port', String(peerBasePort));
   return startDynamo(args, /^console (http:\/\/\S+)$/m, dir);
@@ -75,7 +79,9 @@ export async function startConsole(options: { nodes: number }): Promise<RunningP
 /** `dynamo cluster start --nodes N`; its url is n1's. */
 export async function startCluster(options: { nodes: number }): Promise<RunningProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dynamo-e2e-cluster-'));
-  const [basePort, peerBasePort] = [await freeBase(options.nodes), await freeBase(options.nodes)];
+  // One block for the nodes' HTTP and peer ports (two found one by one could overlap).
+  const basePort = await freeBase(2 * options.nodes);
+  const peerBasePort = basePort + options.nodes;
   const args = ['cluster', 'start', '--nodes', String(options.nodes), '--dir', dir, '--base-port', String(basePort), '--peer-base-port', String(peerBasePort)];
   const running = await startDynamo(args, /^n1 (http:\/\/\S+)$/m, dir);
   if (!/^cluster ready$/m.test(running.output())) {
