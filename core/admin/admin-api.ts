@@ -392,6 +392,8 @@ export interface TraceRequest {
   context?: string;
   r?: number;
   w?: number;
+  /** For a put or delete: acks that must be durable (CONTRACT.md's `dw`, at most w). */
+  dw?: number;
 }
 
 /** The traced request's answer and its trace. */

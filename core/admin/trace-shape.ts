@@ -101,6 +101,8 @@ function replyProblem(value: unknown, at: string): string | undefined {
       return text(value.status, `${at}.status`) ?? nullable(value.traceId, `${at}.traceId`, idProblem);
     case 'error':
       return text(value.code, `${at}.code`) ?? text(value.message, `${at}.message`);
+    case 'ack':
+      return value.durable === undefined || value.durable === true ? undefined : `${at}.durable is true when present`;
     default:
       return undefined;
   }

@@ -58,7 +58,7 @@ const argChecks: Record<AdminMethod, ArgCheck> = {
   listTraces: (args) => (args.length === 1 ? traceQueryProblem(args[0]) : 'takes one argument: the query {node?, op?, bucket?, key?, slowest?, limit?}'),
   trace: (args) =>
     args.length === 2 && isNodeId(args[0]) && isTraceId(args[1]) ? undefined : 'takes two arguments: the node that keeps the trace and its id',
-  traceRequest: (args) => (args.length === 1 ? traceRequestProblem(args[0]) : 'takes one argument: the request {node, op, bucket, key, value?, contentType?, context?, r?, w?}'),
+  traceRequest: (args) => (args.length === 1 ? traceRequestProblem(args[0]) : 'takes one argument: the request {node, op, bucket, key, value?, contentType?, context?, r?, w?, dw?}'),
 };
 
 // ── Operations ──────────────────────────────────────────────────────────────────────────────
@@ -111,7 +111,7 @@ function traceQueryProblem(value: unknown): string | undefined {
 }
 
 function traceRequestProblem(value: unknown): string | undefined {
-  const allowed: Array<keyof TraceRequest> = ['node', 'op', 'bucket', 'key', 'value', 'contentType', 'context', 'r', 'w'];
+  const allowed: Array<keyof TraceRequest> = ['node', 'op', 'bucket', 'key', 'value', 'contentType', 'context', 'r', 'w', 'dw'];
   const shape = objectProblem(value, 'the request', allowed);
   if (shape !== undefined) return shape;
   const request = value as Record<string, unknown>;
@@ -131,6 +131,10 @@ function traceRequestProblem(value: unknown): string | undefined {
   for (const name of ['r', 'w'] as const) {
     const quorum = request[name];
     if (quorum !== undefined && !(Number.isInteger(quorum) && (quorum as number) >= 1 && (quorum as number) <= 64)) return `${name} is a whole number from 1 to n`;
+  }
+  if (request.dw !== undefined) {
+    if (request.op === 'get') return 'dw is for a put or a delete';
+    if (!(Number.isInteger(request.dw) && (request.dw as number) >= 0 && (request.dw as number) <= 64)) return 'dw is a whole number from 0 to w';
   }
   return undefined;
 }

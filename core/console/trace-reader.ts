@@ -197,6 +197,7 @@ export function dataRequest(request: TraceRequest): { method: 'GET' | 'PUT' | 'D
   } else {
     method = request.op === 'put' ? 'PUT' : 'DELETE';
     if (request.w !== undefined) params.set('w', String(request.w));
+    if (request.dw !== undefined) params.set('dw', String(request.dw));
     if (request.op === 'put') {
       headers['content-type'] = request.contentType ?? textContentType;
       options.body = Buffer.from(request.value ?? '', 'utf8');

@@ -163,6 +163,8 @@ describe('invokeAdmin', () => {
     ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k', r: 0 }]],
     ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: '' }]],
     ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k', context: 'a b' }]],
+    ['traceRequest', [{ node: 'n1', op: 'get', bucket: 'b', key: 'k', dw: 1 }]],
+    ['traceRequest', [{ node: 'n1', op: 'put', bucket: 'b', key: 'k', value: 'v', dw: -1 }]],
   ];
   for (const [method, args] of cases) {
     it(`refuses ${String(method)}(${JSON.stringify(args)}) as bad_request without calling it`, async () => {

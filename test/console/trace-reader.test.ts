@@ -82,6 +82,18 @@ describe('a traced request', () => {
     expect(result.coordinatorTrace).toBeUndefined();
   });
 
+  it('PUT with dw = 2 shows at least two durable acks among the writes', async () => {
+    const { key } = await keyLedBy('n1', 'durable');
+    const result = await traceRequest(context, request('n1', 'put', key, { value: 'kept', dw: 2 }));
+    expect(result).toMatchObject({ status: 204, summary: '204 stored' });
+    const acks = result.trace!.messages.filter((message) => message.kind === 'write' && message.reply?.kind === 'ack');
+    expect(acks.filter((message) => message.reply?.kind === 'ack' && message.reply.durable === true).length).toBeGreaterThanOrEqual(1);
+    // The coordinator's own write counts too: its stored version and one durable replica ack make dw = 2.
+    expect(result.trace!.answer).toMatchObject({ status: 'ok' });
+    const refused = await traceRequest(context, request('n1', 'put', key, { value: 'x', w: 1, dw: 2 }));
+    expect(refused).toMatchObject({ status: 400, summary: expect.stringMatching(/^400 bad_quorum/) });
+  });
+
   it('GET at R = 2 shows three replica reads, exactly two of them marked as the quorum', async () => {
     const result = await traceRequest(context, request('n1', 'get', 'read-me', { r: 2 }));
     expect(result).toMatchObject({ status: 200, summary: '200 · 1 version', context: expect.any(String) });
@@ -271,6 +283,7 @@ describe('pure parts', () => {
     const put = dataRequest({ node: 'n1', op: 'put', bucket: 'b', key: 'k', value: 'é', context: 'ctx', w: 1, r: 3 });
     expect(put).toMatchObject({ method: 'PUT', path: '/v1/kv/b/k?w=1', options: { headers: { 'x-dynamo-trace': '1', 'x-dynamo-context': 'ctx', 'content-type': 'text/plain; charset=utf-8' } } });
     expect(Buffer.from(put.options.body as Uint8Array)).toEqual(Buffer.from([0xc3, 0xa9]));
+    expect(dataRequest({ node: 'n1', op: 'put', bucket: 'b', key: 'k', value: '', w: 2, dw: 1 }).path).toBe('/v1/kv/b/k?w=2&dw=1');
     const del = dataRequest({ node: 'n1', op: 'delete', bucket: 'b', key: 'k' });
     expect(del).toMatchObject({ method: 'DELETE', path: '/v1/kv/b/k' });
     expect(del.options.body).toBeUndefined();

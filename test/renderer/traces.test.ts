@@ -251,5 +251,7 @@ describe('the form', () => {
     expect(draftRequest({ ...draft, op: 'get' }, 'n2')).toEqual({ node: 'n2', op: 'get', bucket: 'b', key: 'k', r: 3 });
     expect(draftRequest({ ...draft, op: 'put' }, 'n2')).toEqual({ node: 'n2', op: 'put', bucket: 'b', key: 'k', w: 3, context: 'ctx', value: 'v', contentType: 'text/plain; charset=utf-8' });
     expect(draftRequest({ ...draft, op: 'delete', quorum: '', context: '' }, 'n2')).toEqual({ node: 'n2', op: 'delete', bucket: 'b', key: 'k' });
+    expect(draftRequest({ ...draft, op: 'put', dw: '2' }, 'n2')).toMatchObject({ w: 3, dw: 2 });
+    expect(draftRequest({ ...draft, op: 'put', dw: '0' }, 'n2').dw).toBeUndefined();
   });
 });

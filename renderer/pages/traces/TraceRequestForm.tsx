@@ -1,7 +1,7 @@
 // "Trace a request": sends one GET, PUT or DELETE through the member chosen, with tracing on, and
 // hands the answer and its trace to the page, which draws it at once. Node (the cluster's
-// members), Operation, Bucket, Key, and per operation: R for a GET; Value, Content type, Context
-// and W for a PUT; Context and W for a DELETE. Afterwards it says what the node answered and,
+// members), Operation, Bucket, Key, and per operation: R for a GET; Value, Content type, Context,
+// W and Durable (dw) for a PUT; Context, W and Durable for a DELETE. Afterwards it says what the node answered and,
 // when the answer carried a context, offers it for the next write.
 
 import { Alert, Badge, Button, Code, CopyButton, Group, NativeSelect, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
@@ -63,13 +63,29 @@ export function TraceRequestForm({ onTraced }: Props) {
         }}
       >
         <Stack gap="sm">
-          <Group grow align="flex-start">
-            <NativeSelect
-              label="Node"
-              value={node}
-              onChange={(event) => set({ node: event.currentTarget.value })}
-              data={members.length === 0 ? [{ value: '', label: view.isPending ? 'reading members…' : 'no members' }] : members.map((member) => ({ value: member.id, label: `${member.id} (${stateWord(member)})` }))}
+          <NativeSelect
+            label="Node"
+            value={node}
+            onChange={(event) => set({ node: event.currentTarget.value })}
+            data={members.length === 0 ? [{ value: '', label: view.isPending ? 'reading members…' : 'no members' }] : members.map((member) => ({ value: member.id, label: `${member.id} (${stateWord(member)})` }))}
+          />
+          <div>
+            <Text component="div" size="sm" fw={500} mb={4} id="trace-operation-label">
+              Operation
+            </Text>
+            <SegmentedControl
+              aria-labelledby="trace-operation-label"
+              fullWidth
+              value={draft.op}
+              onChange={(value) => set({ op: value as TraceOp, quorum: '', dw: '' })}
+              data={[
+                { value: 'get', label: 'GET' },
+                { value: 'put', label: 'PUT' },
+                { value: 'delete', label: 'DELETE' },
+              ]}
             />
+          </div>
+          <Group grow align="flex-start">
             <NativeSelect
               label={quorumLabel}
               description={draft.op === 'get' ? 'replies to wait for' : 'acks to wait for'}
@@ -80,23 +96,16 @@ export function TraceRequestForm({ onTraced }: Props) {
                 ...Array.from({ length: n }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
               ]}
             />
+            {draft.op !== 'get' && (
+              <NativeSelect
+                label="Durable"
+                description="acks on disk (dw)"
+                value={draft.dw}
+                onChange={(event) => set({ dw: event.currentTarget.value })}
+                data={[{ value: '', label: '0 (default)' }, ...Array.from({ length: n }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))]}
+              />
+            )}
           </Group>
-          <div>
-            <Text component="div" size="sm" fw={500} mb={4} id="trace-operation-label">
-              Operation
-            </Text>
-            <SegmentedControl
-              aria-labelledby="trace-operation-label"
-              fullWidth
-              value={draft.op}
-              onChange={(value) => set({ op: value as TraceOp, quorum: '' })}
-              data={[
-                { value: 'get', label: 'GET' },
-                { value: 'put', label: 'PUT' },
-                { value: 'delete', label: 'DELETE' },
-              ]}
-            />
-          </div>
           <Group grow align="flex-start">
             <TextInput label="Bucket" required value={draft.bucket} onChange={(e) => set({ bucket: e.currentTarget.value })} spellCheck={false} autoComplete="off" />
             <TextInput label="Key" required value={draft.key} onChange={(e) => set({ key: e.currentTarget.value })} spellCheck={false} autoComplete="off" />

@@ -14,11 +14,13 @@ export interface TraceDraft {
   context: string;
   /** R for a get, W for a put or delete; '' for the cluster's own. */
   quorum: string;
+  /** For a put or delete: the acks that must be durable ('' or '0': none). */
+  dw: string;
 }
 
 const textContentType = 'text/plain; charset=utf-8';
 
-export const emptyDraft: TraceDraft = { node: '', op: 'get', bucket: '', key: '', value: '', contentType: textContentType, context: '', quorum: '' };
+export const emptyDraft: TraceDraft = { node: '', op: 'get', bucket: '', key: '', value: '', contentType: textContentType, context: '', quorum: '', dw: '' };
 
 /** The request a draft asks for: only the fields its operation takes. */
 export function draftRequest(draft: TraceDraft, node: string): TraceRequest {
@@ -29,6 +31,7 @@ export function draftRequest(draft: TraceDraft, node: string): TraceRequest {
     return request;
   }
   if (quorum !== undefined) request.w = quorum;
+  if (draft.dw !== '' && draft.dw !== '0') request.dw = Number(draft.dw);
   if (draft.context.trim() !== '') request.context = draft.context.trim();
   if (draft.op === 'put') {
     request.value = draft.value;

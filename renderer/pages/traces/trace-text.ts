@@ -47,7 +47,7 @@ export function replyText(reply: TraceReply | null): string {
     case 'not_found':
       return 'not found';
     case 'ack':
-      return 'ack';
+      return reply.durable === true ? 'ack, durable' : 'ack';
     case 'answer':
       return `answered ${reply.status}`;
     case 'timeout':
