@@ -10,3 +10,8 @@ export class CodedError<Code extends string> extends Error {
     super(message, options);
   }
 }
+
+/** What went wrong, in a sentence: an Error's message, or anything else as a string. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

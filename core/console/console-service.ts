@@ -36,6 +36,7 @@ import { EventHub } from './event-hub.js';
 import * as keys from './key-reader.js';
 import { MetricsRecorder } from './metrics-recorder.js';
 import { NodeEventFeed } from './node-event-feed.js';
+import { handoff } from './handoff-reader.js';
 import * as operations from './operations-reader.js';
 import * as traces from './trace-reader.js';
 import { nodeBaseUrl, nodeFailure, NodeHttp } from './node-http.js';
@@ -146,7 +147,7 @@ export abstract class ConsoleBase implements ConsoleService {
     return keys.writeKey(await this.nodesContext(), write);
   }
 
-  // ── Operations: anti-entropy and handoff (operations-reader.ts), metrics, traces (trace-reader.ts) ──
+  // ── Operations: anti-entropy (operations-reader.ts), handoff (handoff-reader.ts), metrics, traces (trace-reader.ts) ──
 
   async runAntiEntropy(target: AntiEntropyTarget): Promise<AntiEntropyRunView[]> {
     return operations.runAntiEntropy(await this.nodesContext(), target, this.clock);
@@ -157,7 +158,7 @@ export abstract class ConsoleBase implements ConsoleService {
   }
 
   async handoff(): Promise<HandoffView> {
-    return operations.handoff(await this.nodesContext(), this.clock);
+    return handoff(await this.nodesContext(), this.clock);
   }
 
   async metricsHistory(): Promise<MetricsHistory> {

@@ -22,6 +22,7 @@ import type {
 import type { SourceReading } from './cluster-reader.js';
 import { ConsoleError } from './errors.js';
 import { keyAnswerBytesMax, nodeActionTimeoutMs } from './limits.js';
+import { field, header, isCount, shapeError } from './node-answer.js';
 import { answeredError, nodeBaseUrl, nodeFailure, NodeRequestError, type NodeAnswer, type NodeHttp } from './node-http.js';
 
 /** What a key operation needs: the HTTP client, the node the cluster is read from, and which members cannot answer. */
@@ -298,20 +299,6 @@ export async function writeKey(context: KeyContext, write: KeyWrite): Promise<Ke
 
 // ── Answers in shape ──────────────────────────────────────────────────────────────────────
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-function header(answer: NodeAnswer, name: string): string | undefined {
-  const value = answer.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' && first !== '' ? first : undefined;
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
 function dotOf(value: unknown): { node: string; counter: number } | undefined {
   const node = field(value, 'node');
   const counter = field(value, 'counter');
@@ -336,10 +323,6 @@ function pastOf(given: unknown, clock: Record<string, number>, dot: { node: stri
   if (dot.counter <= 1) delete derived[dot.node];
   else derived[dot.node] = dot.counter - 1;
   return derived;
-}
-
-function shapeError(node: string, what: string): ConsoleError {
-  return new ConsoleError('internal', `${node} answered a ${what} of an unexpected shape`);
 }
 
 /** A listing the node refused; one whose node predates the endpoint ("no route for …") says so plainly. */

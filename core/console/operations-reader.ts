@@ -1,9 +1,7 @@
-// Anti-entropy and handoff across the cluster (AdminApi.runAntiEntropy, antiEntropyRuns, handoff)
+// Anti-entropy across the cluster (AdminApi.runAntiEntropy, antiEntropyRuns; handoff is in handoff-reader.ts)
 // over each node's HTTP API (CONTRACT.md): a manual run is POST /v1/admin/anti-entropy on the
 // members the target names, one after the other, each answering with its report once its repairs are in place; the
-// run history is every member's GET /v1/admin/anti-entropy/runs merged; handoff is every member's
-// GET /v1/admin/hints (one backlog per holder and target) and GET /v1/admin/transfers (each
-// transfer once, as its sender reports it). Targets are checked here against the ring the source
+// run history is every member's GET /v1/admin/anti-entropy/runs merged. Targets are checked here against the ring the source
 // node reports, so a bad one is refused with a sentence before any node is asked. The nodes are
 // not trusted to answer in shape: every answer is checked before use.
 //
@@ -14,12 +12,13 @@
 // answered with the node's own record of it, whose figures cover the exchanges done. A run on
 // one node or one partition fails the call when that node cannot be asked at all.
 
-import type { AntiEntropyRuns, AntiEntropyRunView, AntiEntropyTarget, HandoffView, HintBacklog, NodeProblem, TransferView } from '../admin/admin-api.js';
-import type { ExchangeSummary, HintTarget, RepairedKey, RepairedSide, VersionSummary } from '../admin/events.js';
+import type { AntiEntropyRuns, AntiEntropyRunView, AntiEntropyTarget, NodeProblem } from '../admin/admin-api.js';
+import type { ExchangeSummary, RepairedKey, RepairedSide, VersionSummary } from '../admin/events.js';
 import type { Clock } from '../common/clock.js';
 import { ConsoleError, fail } from './errors.js';
 import type { KeyContext } from './key-reader.js';
 import { antiEntropyAnswerBytesMax, antiEntropyRunsListedMax, antiEntropyRunTimeoutMs } from './limits.js';
+import { field, isAmount, isCount, shapeError } from './node-answer.js';
 import { answeredError, nodeBaseUrl, nodeFailure } from './node-http.js';
 
 const runPath = '/v1/admin/anti-entropy';
@@ -193,7 +192,7 @@ function whyNotUp(context: KeyContext, id: string): string {
   return `is down as ${context.source.id} sees it`;
 }
 
-function memberUrl(context: KeyContext, id: string): string {
+export function memberUrl(context: KeyContext, id: string): string {
   const member = context.source.status.members.find((candidate) => candidate.id === id);
   if (member === undefined) fail('not_found', `${id} is not a member of the cluster`);
   return nodeBaseUrl(member.http);
@@ -240,98 +239,6 @@ function runsFailure(node: string, error: unknown): ConsoleError {
     return new ConsoleError('unavailable', `${node} keeps no list of anti-entropy runs (its API has no GET ${runsPath})`, { cause: error });
   }
   return failure;
-}
-
-// ── Handoff ───────────────────────────────────────────────────────────────────────────────
-
-/** Hints every member holds, per target, and every transfer once with its sender's progress. */
-export async function handoff(context: KeyContext, clock: Clock): Promise<HandoffView> {
-  const members = context.source.status.members;
-  const readings = await Promise.all(
-    members.map(async ({ id }): Promise<{ node: string; hints: HintBacklog[]; transfers: TransferView[] } | { problem: NodeProblem }> => {
-      const down = context.notRunning(id);
-      if (down !== undefined) return { problem: { node: id, message: down } };
-      const url = memberUrl(context, id);
-      try {
-        const [hints, transfers] = await Promise.all([context.http.get<unknown>(url, '/v1/admin/hints'), context.http.get<unknown>(url, '/v1/admin/transfers')]);
-        return { node: id, hints: hintBacklogs(id, hints), transfers: transferList(id, transfers) };
-      } catch (error) {
-        return { problem: { node: id, message: nodeFailure(id, error).message } };
-      }
-    }),
-  );
-  const hints: HintBacklog[] = [];
-  const transfers = new Map<string, { transfer: TransferView; bySender: boolean }>();
-  const unreachable: NodeProblem[] = [];
-  for (const reading of readings) {
-    if ('problem' in reading) {
-      unreachable.push(reading.problem);
-      continue;
-    }
-    hints.push(...reading.hints);
-    for (const transfer of reading.transfers) {
-      const id = `${transfer.index}>${transfer.to}`;
-      const bySender = transfer.from === reading.node;
-      // The sender knows how far it has got; every other member only knows that it is pending.
-      if (!(transfers.get(id)?.bySender ?? false) && (bySender || !transfers.has(id))) transfers.set(id, { transfer, bySender });
-    }
-  }
-  const byNode = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
-  hints.sort((a, b) => byNode(a.holder, b.holder) || byNode(a.target, b.target));
-  const listed = [...transfers.values()].map((entry) => entry.transfer).sort((a, b) => a.index - b.index || byNode(a.to, b.to));
-  return { at: clock.now(), hints, transfers: listed, unreachable };
-}
-
-/**
- * GET /v1/admin/hints as backlogs held by `holder`: one per target the node lists (with its age
- * and pace; a target delivered to lately stays listed with 0 pending). A node that lists no
- * `targets` gives its counts alone.
- */
-function hintBacklogs(holder: string, answer: unknown): HintBacklog[] {
-  const byTarget = field(answer, 'byTarget');
-  const targets = field(answer, 'targets');
-  if (Array.isArray(targets)) {
-    return targets.map((entry) => {
-      const target = field(entry, 'target');
-      const pending = field(entry, 'pending');
-      const oldestAgeMs = field(entry, 'oldestAgeMs');
-      const deliveredPerSec = field(entry, 'deliveredPerSec');
-      if (typeof target !== 'string' || !isCount(pending) || !isAmount(oldestAgeMs) || !isAmount(deliveredPerSec)) throw shapeError(holder, 'hint list');
-      const figures: HintTarget = { target, pending, oldestAgeMs, delivering: field(entry, 'delivering') === true, deliveredPerSec };
-      return { holder, ...figures };
-    });
-  }
-  if (typeof byTarget !== 'object' || byTarget === null || Array.isArray(byTarget)) throw shapeError(holder, 'hint list');
-  return Object.entries(byTarget).flatMap(([target, pending]) => {
-    if (!isCount(pending)) throw shapeError(holder, 'hint list');
-    return pending === 0 ? [] : [{ holder, target, pending, oldestAgeMs: 0, delivering: false, deliveredPerSec: 0 }];
-  });
-}
-
-const transferStates: ReadonlySet<unknown> = new Set(['waiting', 'sending', 'done', 'failed']);
-
-/** GET /v1/admin/transfers' partitions, checked. */
-function transferList(node: string, answer: unknown): TransferView[] {
-  const partitions = field(answer, 'partitions');
-  if (!Array.isArray(partitions)) throw shapeError(node, 'transfer list');
-  return partitions.map((entry) => {
-    const index = field(entry, 'index');
-    const from = field(entry, 'from');
-    const to = field(entry, 'to');
-    const keysSent = field(entry, 'keysSent');
-    const state = field(entry, 'state');
-    if (!isCount(index) || typeof from !== 'string' || typeof to !== 'string' || !isCount(keysSent) || !transferStates.has(state)) {
-      throw shapeError(node, 'transfer list');
-    }
-    const transfer: TransferView = { index, from, to, keysSent, state: state as TransferView['state'] };
-    const keysTotal = field(entry, 'keysTotal');
-    const startedAt = field(entry, 'startedAt');
-    const etaMs = field(entry, 'etaMs');
-    if (isCount(keysTotal)) transfer.keysTotal = keysTotal;
-    if (isAmount(startedAt)) transfer.startedAt = startedAt;
-    if (isAmount(etaMs)) transfer.etaMs = etaMs;
-    return transfer;
-  });
 }
 
 // ── Answers in shape ──────────────────────────────────────────────────────────────────────
@@ -446,19 +353,6 @@ function listOf<T>(value: unknown, read: (entry: unknown) => T | undefined, bad:
   });
 }
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-/** A non-negative finite number (times, ages, rates). */
-function isAmount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
 function countOr0(value: unknown): number {
   return isCount(value) ? value : 0;
 }
@@ -468,6 +362,3 @@ function joinWords(words: readonly string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
-function shapeError(node: string, what: string): ConsoleError {
-  return new ConsoleError('internal', `${node} answered ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} of an unexpected shape`);
-}

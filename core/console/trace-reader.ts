@@ -22,6 +22,7 @@ import { traceJsonProblem, traceSummaryProblem } from '../admin/trace-shape.js';
 import { ConsoleError } from './errors.js';
 import { keyPath, type KeyContext } from './key-reader.js';
 import { keyAnswerBytesMax, nodeActionTimeoutMs } from './limits.js';
+import { field, header, shapeError } from './node-answer.js';
 import { answeredError, nodeBaseUrl, nodeFailure, type NodeAnswer, type SendOptions } from './node-http.js';
 
 const traceHeader = 'x-dynamo-trace';
@@ -259,16 +260,3 @@ function noTraces(node: string, answer: NodeAnswer): ConsoleError {
   return nodeFailure(node, answeredError(node, answer.status, answer.body));
 }
 
-function shapeError(node: string, what: string, problem: string): ConsoleError {
-  return new ConsoleError('internal', `${node} answered a ${what} of an unexpected shape (${problem})`);
-}
-
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-function header(answer: NodeAnswer, name: string): string | undefined {
-  const value = answer.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' && first !== '' ? first : undefined;
-}

@@ -1,8 +1,7 @@
 // Client operations on one node (Dynamo §4.5): the glue between the requests and their XState
 // machines. Any node coordinates a GET; a PUT is coordinated by a node of the key's preference
 // list, which mints the new version against its own replica and sends the result to the others;
-// a node outside the preference list forwards the PUT to the first preference-list node that
-// answers. The machines (core/coordinator) decide; this file gives them their effects: replica
+// a node outside the preference list forwards the PUT (put-forwarding.ts). The machines (core/coordinator) decide; this file gives them their effects: replica
 // reads and writes (replica-rpc.ts), read repairs, one timer per request. A request the node
 // traces (tracing.ts) carries its RequestTrace in the machine's input; every place below that
 // records into it tests `trace !== undefined` first, so a request not traced pays one branch.
@@ -17,21 +16,20 @@
 
 import { createActor } from 'xstate';
 import type { Clock, TimerHandle } from '../common/clock.js';
-import { CodedError } from '../common/coded-error.js';
+import { CodedError, errorText } from '../common/coded-error.js';
 import type { Log } from '../common/log.js';
 import type { NodeId } from '../common/types.js';
 import { repairs as repairsOf, type GetResponse } from '../coordinator/get-core.js';
 import { getMachine, type GetEvent, type GetInput } from '../coordinator/get.machine.js';
 import { putMachine, type PutEvent, type PutInput, type PutResponse, type PutWrite } from '../coordinator/put.machine.js';
-import { TransportError, type PeerMessage } from '../net/transport.js';
 import type { AnnotatedNode } from '../ring/preference-list.js';
 import type { CausalContext } from '../version/causal-context.js';
 import type { SiblingSet } from '../version/sibling-set.js';
 import type { BackgroundFailures } from './background-failures.js';
 import type { KeyPlacement } from './key-placement.js';
 import { forwardTimeoutFactor } from './limits.js';
-import type { CoordinatePut, PutDone } from './messages.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
+import { encodeRecord } from './record-codec.js';
+import { forwardPut } from './put-forwarding.js';
 import type { Replica } from './replica.js';
 import type { ReplicaRpc } from './replica-rpc.js';
 import { ackReply, stateReply, type RequestTrace, type TraceRecorder, type TraceReply } from './tracing.js';
@@ -220,7 +218,12 @@ export class Coordination {
     const requested = request.trace === true;
     const trace = tracing.sampled(requested) ? tracing.begin({ op: request.deleted ? 'delete' : 'put', bucket, key, partition, w, requested }) : undefined;
     if (!preference.includes(self)) {
-      const forwarding = this.forwardPut(bucket, key, request, w, dw, preference, trace);
+      this.counters.forwardedPuts++;
+      const { rpc, placement, log } = this.options;
+      const forwarding = forwardPut(
+        { rpc, placement, log, timeoutMs: requestTimeoutMs * forwardTimeoutFactor, internal: (message, fields) => this.internal(message, fields) },
+        { bucket, key, request, w, dw, preference, trace },
+      );
       return trace === undefined ? forwarding : forwarding.then((outcome) => answeredPut(trace, outcome));
     }
     const { targets, counted } = this.options.placement.writeTargets(partition);
@@ -251,67 +254,6 @@ export class Coordination {
       };
       timer.start(createActor(this.putLogic, trace === undefined ? { input } : { input, inspect: trace.inspect }).start(), requestTimeoutMs);
     });
-  }
-
-  /**
-   * Forwards a put to the first preference-list node that takes it (up ones first). A node that
-   * cannot be reached, or that is itself overloaded or not in the cluster yet, passes the turn to
-   * the next; any other failure is a bug somewhere and answers `internal`.
-   */
-  private async forwardPut(
-    bucket: string,
-    key: string,
-    request: PutRequest,
-    w: number,
-    dw: number,
-    preference: readonly NodeId[],
-    trace: RequestTrace | undefined,
-  ): Promise<PutOutcome> {
-    const { rpc, placement, requestTimeoutMs } = this.options;
-    this.counters.forwardedPuts++;
-    const message: CoordinatePut = { type: 'coord.put', b: bucket, k: key, ctx: request.context, v: request.value, ct: request.contentType, del: request.deleted, w };
-    // The coordinator answers only once dw of the acks are durable (absent: 0, as older nodes read it).
-    if (dw > 0) message.dw = dw;
-    // A traced put is traced by its coordinator too, which answers with that trace's id.
-    if (trace !== undefined) message.tr = true;
-    const isUp = (node: NodeId) => placement.isUp(node);
-    const ordered = [...preference.filter(isUp), ...preference.filter((node) => !isUp(node))];
-    let lastError: unknown;
-    for (const node of ordered) {
-      let reply: PeerMessage;
-      try {
-        const forwarding = rpc.request(node, message, requestTimeoutMs * forwardTimeoutFactor);
-        reply = await (trace === undefined ? forwarding : trace.observe(trace.sent('forward', { node, role: 'primary' }), forwarding, forwardReply));
-      } catch (error) {
-        if (passesTheTurn(error)) {
-          lastError = error;
-          continue;
-        }
-        if (error instanceof TransportError && error.code === 'closed') return { kind: 'error', code: 'unavailable', message: 'this node is stopping' };
-        // The coordinator may have applied it (it timed out, or the link failed after the
-        // request left): sending it to another would make one client write two versions, and
-        // the client's next write, with the context we answer, would supersede only one of
-        // them. The outcome is unknown, as with any quorum failure.
-        if (error instanceof TransportError && error.maybeDelivered) {
-          this.options.log.debug({ bucket, key, node, error: describe(error) }, 'a forwarded put may or may not have been applied');
-          return quorumOutcome(0, w, 0, dw);
-        }
-        return this.internal(`forwarding to ${node} failed: ${describe(error)}`, { bucket, key, node });
-      }
-      trace?.forwarded(node, (reply as PutDone).trace);
-      return this.forwardedOutcome(reply as PutDone, w, dw, { bucket, key, node });
-    }
-    this.options.log.debug({ bucket, key, error: describe(lastError) }, 'no preference-list node took a forwarded put');
-    return quorumOutcome(0, w, 0, dw);
-  }
-
-  private forwardedOutcome(done: PutDone, w: number, dw: number, where: Record<string, unknown>): PutOutcome {
-    if (done.type !== 'coord.put.done') return this.internal('bad reply from the coordinator', where);
-    if (done.outcome === 'ok' && done.rec instanceof Uint8Array) {
-      return { kind: 'ok', state: decodeRecord(done.rec), dot: [String(done.node), Number(done.counter)] };
-    }
-    if (done.outcome === 'quorum') return quorumOutcome(Number(done.acks ?? 0), w, Number(done.durable ?? 0), dw);
-    return { kind: 'error', code: String(done.code ?? 'internal'), message: String(done.message ?? '') };
   }
 
   /** An unexpected failure: counted, logged, answered `internal`. */
@@ -410,11 +352,6 @@ export class Coordination {
   }
 }
 
-/** A quorum failure; with dw > 0 it also says how many acks were durable and how many had to be. */
-function quorumOutcome(acks: number, required: number, durable: number, dw: number): PutOutcome {
-  return dw === 0 ? { kind: 'quorum', acks, required } : { kind: 'quorum', acks, required, durable, requiredDurable: dw };
-}
-
 /** The target of this request that is `node` (a primary, when it is none of them). */
 function targetOf(targets: readonly AnnotatedNode[], node: NodeId): AnnotatedNode {
   for (const target of targets) if (target.node === node) return target;
@@ -441,30 +378,9 @@ function storedReply(event: PutEvent): TraceReply {
   return event.type === 'REJECTED' ? { kind: 'error', code: event.code, message: event.message } : { kind: 'error', code: 'internal', message: event.type };
 }
 
-/** A forwarded put's reply: the coordinator's answer and its trace of the put. */
-function forwardReply(reply: PeerMessage): TraceReply {
-  const done = reply as PutDone;
-  const status = done.outcome === 'error' ? String(done.code ?? 'internal') : String(done.outcome);
-  return { kind: 'answer', status, traceId: typeof done.trace === 'string' ? done.trace : null };
-}
-
 /** A local write that threw: an operating error keeps its code; anything else is `internal`. */
 function rejected(error: unknown): PutEvent {
   if (error instanceof CodedError && error.code === 'overloaded') return { type: 'REJECTED', code: 'overloaded', message: error.message };
-  return { type: 'REJECTED', code: 'internal', message: describe(error) };
+  return { type: 'REJECTED', code: 'internal', message: errorText(error) };
 }
 
-/**
- * Failures of a forwarded put after which the next preference-list node is tried: those where
- * the put surely was not applied (it never left this node, or the coordinator refused it).
- */
-function passesTheTurn(error: unknown): boolean {
-  if (!(error instanceof TransportError)) return false;
-  if (error.code === 'overloaded') return true;
-  if ((error.code === 'unreachable' || error.code === 'timeout') && !error.maybeDelivered) return true;
-  return error.code === 'remote' && (error.remoteCode === 'overloaded' || error.remoteCode === 'unavailable');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceReading } from '../../core/console/cluster-reader.js';
 import type { KeyContext } from '../../core/console/key-reader.js';
 import { NodeHttp } from '../../core/console/node-http.js';
-import { antiEntropyRuns, handoff, runAntiEntropy } from '../../core/console/operations-reader.js';
+import { handoff } from '../../core/console/handoff-reader.js';
+import { antiEntropyRuns, runAntiEntropy } from '../../core/console/operations-reader.js';
 import { freePorts } from '../support/cluster.js';
 
 const clock = { now: () => 42_000, setTimeout: () => 0, clearTimeout: () => {} };

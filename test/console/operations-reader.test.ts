@@ -1,4 +1,4 @@
-// Proves the console's anti-entropy and handoff (core/console/operations-reader.ts) against a
+// Proves the console's anti-entropy and handoff (operations-reader.ts, handoff-reader.ts) against a
 // real 5-node cluster the console runs itself (one OS process per node, TCP between them,
 // LevelDB under each), with background anti-entropy slowed to once an hour so that only the runs
 // the test starts repair anything. Keys written through a node while it is cut off from every
