@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bucketBytesMax, keyBytesMax, valueBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
-import { CodedError } from '../common/coded-error.js';
+import { CodedError, errorText } from '../common/coded-error.js';
 import type { Log } from '../common/log.js';
 import { MembershipRefused } from '../node/cluster-membership.js';
 import type { DynamoNode, PutRequest } from '../node/dynamo-node.js';
@@ -415,5 +415,5 @@ function toApiError(error: unknown): ApiError {
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new ApiError('bad_request', fastifyError.message ?? 'bad request');
   }
-  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+  return new ApiError('internal', errorText(error));
 }

@@ -3,7 +3,7 @@
 // else is thrown on the way (a bug, a library's error) becomes `internal` with its message.
 
 import type { AdminFailure } from '../admin/admin-api.js';
-import { CodedError } from '../common/coded-error.js';
+import { CodedError, errorText } from '../common/coded-error.js';
 
 export type AdminFailureCode = AdminFailure['code'];
 
@@ -33,7 +33,7 @@ export function toAdminFailure(error: unknown): AdminFailure {
   if (typeof shaped?.code === 'string' && failureCodes.has(shaped.code) && typeof shaped.message === 'string') {
     return { code: shaped.code as AdminFailureCode, message: shaped.message };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return { code: 'internal', message: message.split('\n')[0] || 'internal error' };
 }
 

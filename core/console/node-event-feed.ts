@@ -5,6 +5,7 @@
 // change between connected and not.
 
 import type { Readable } from 'node:stream';
+import { errorText } from '../common/coded-error.js';
 import type { ConsoleEvent } from '../admin/events.js';
 import type { Clock, TimerHandle } from '../common/clock.js';
 import { eventBlockBytesMax, eventReconnectMsMax, eventReconnectMsMin } from './limits.js';
@@ -83,7 +84,7 @@ export class NodeEventFeed {
       this.delayMs = eventReconnectMsMin;
       await readServerSentEvents(response.body, (data) => this.receive(data));
     } catch (error) {
-      reason = error instanceof Error ? error.message : String(error);
+      reason = errorText(error);
     } finally {
       this.controller = undefined;
     }

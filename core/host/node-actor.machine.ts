@@ -17,6 +17,7 @@
 // `machine.provide(...)`; the supervisor provides launcher-backed ones.
 
 import { assign, fromPromise, setup } from 'xstate';
+import { errorText } from '../common/coded-error.js';
 import type { NodeInfo } from '../node/config.js';
 import { nodeStopWaitMs, restartDelayMsDefault, restartsMaxDefault } from './limits.js';
 import type { ExitInfo } from './node-launcher.js';
@@ -87,13 +88,13 @@ function notProvided(name: string): never {
 /** The exit a failed launch reports: the launcher's, or one made up from the error. */
 export function launchFailure(error: unknown): ExitInfo {
   const exit = (error as { exit?: ExitInfo } | undefined)?.exit;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   if (exit !== undefined) return { ...exit, error: message };
   return { reason: 'launch-failed', pid: undefined, code: null, signal: null, error: message };
 }
 
 function effectFailure(error: unknown, pid: number | undefined): ExitInfo {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return { reason: 'crashed', pid, code: null, signal: null, error: message };
 }
 

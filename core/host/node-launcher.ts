@@ -5,7 +5,7 @@
 // (child_process by default), so an Electron utilityProcess adapter can stand in for it.
 
 import * as Comlink from 'comlink';
-import { CodedError } from '../common/coded-error.js';
+import { CodedError, errorText } from '../common/coded-error.js';
 import type { NodeInfo } from '../node/config.js';
 import { launchAbandonWaitMs, nodeLaunchTimeoutMs, nodeStopWaitMs } from './limits.js';
 import { OnceEvent } from './once-event.js';
@@ -152,9 +152,9 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
     try {
       handle = this.spawn({ entry, execArgv, env, stdio });
     } catch (error) {
-      const exit: ExitInfo = { reason: 'launch-failed', pid: undefined, code: null, signal: null, error: errorMessage(error) };
+      const exit: ExitInfo = { reason: 'launch-failed', pid: undefined, code: null, signal: null, error: errorText(error) };
       this.settleExit(exit);
-      throw new NodeLaunchError(this.nodeId, exit, `node ${this.nodeId} failed to launch: ${errorMessage(error)}`, {
+      throw new NodeLaunchError(this.nodeId, exit, `node ${this.nodeId} failed to launch: ${errorText(error)}`, {
         cause: error,
       });
     }
@@ -212,7 +212,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
       try {
         await Promise.race([this.api.stop(), exited]);
       } catch (error) {
-        this.failure = `stop failed: ${errorMessage(error)}`;
+        this.failure = `stop failed: ${errorText(error)}`;
       }
     }
     // Before 'ready' the child is still loading its entry and hears no process events yet;
@@ -255,7 +255,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
 
   /** Makes a process whose launch failed exit, then says why the launch failed. */
   private async abandonLaunch(cause: unknown): Promise<NodeLaunchError> {
-    this.failure = errorMessage(cause);
+    this.failure = errorText(cause);
     if (this.exitedEvent.value === undefined && this.handle !== undefined) {
       if (this.ready) sendChildEvent(this.handle, { type: exitEventType });
       else this.handle.kill('SIGKILL');
@@ -265,7 +265,7 @@ export class NodeProcessLauncher<Api extends NodeProcessApi = NodeProcessApi> im
     return new NodeLaunchError(
       this.nodeId,
       exit,
-      `node ${this.nodeId} failed to launch${how}: ${errorMessage(cause)}`,
+      `node ${this.nodeId} failed to launch${how}: ${errorText(cause)}`,
       { cause },
     );
   }
@@ -309,8 +309,4 @@ export function exitReason(exit: ProcessExit, launching: boolean, intent: 'stop'
 export function describeExitInfo(exit: ExitInfo): string {
   const how = describeProcessExit({ code: exit.code, signal: exit.signal });
   return exit.error === undefined ? `${exit.reason} (${how})` : `${exit.reason} (${how}): ${exit.error}`;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
 // reaches whom, and when.
 
 import { peerRequestsInFlightMax } from '../common/limits.js';
+import { errorText } from '../common/coded-error.js';
 import type { NodeId } from '../common/types.js';
 import { encodeFrame, errorMessage, FrameError, FrameKind, messageProblem } from './frame.js';
 import type { SimMessageKind, SimNetwork } from './sim-network.js';
@@ -178,7 +179,7 @@ export class SimTransport implements Transport {
 
   private sendError(to: NodeId, id: number, error: unknown): void {
     const code = (error as { code?: unknown } | null)?.code;
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorText(error);
     this.sendReply(to, id, errorMessage(typeof code === 'string' ? code : 'internal', text), 'error');
   }
 

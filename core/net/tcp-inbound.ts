@@ -6,6 +6,7 @@
 // request is answered 'overloaded' at once.
 
 import type net from 'node:net';
+import { errorText } from '../common/coded-error.js';
 import type { TimerHandle } from '../common/clock.js';
 import { handshakeFrameBytesMax } from '../common/limits.js';
 import type { NodeId } from '../common/types.js';
@@ -197,7 +198,7 @@ export class InboundConnections {
 
   private replyError(connection: InboundConnection, id: number, error: unknown): void {
     const code = (error as { code?: unknown } | null)?.code;
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorText(error);
     this.reply(connection, id, errorMessage(typeof code === 'string' ? code : 'internal', text), FrameKind.error);
   }
 

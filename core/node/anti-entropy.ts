@@ -18,6 +18,7 @@
 // (`anti-entropy`); a background tick reports only a run that repaired something.
 
 import type { AntiEntropyReport, AntiEntropyRun, AntiEntropyTrigger, RepairedKey, VersionSummary } from '../admin/events.js';
+import { errorText } from '../common/coded-error.js';
 import { createHash } from 'node:crypto';
 import type { NodeId } from '../common/types.js';
 import { diffKeyLists, ExchangeWalker, answerHashRequest, type KeyItem } from '../merkle/exchange.js';
@@ -195,7 +196,7 @@ export class AntiEntropy {
           report = await this.exchange(partition, peer, (repair) => this.list(run, partition, peer, repair));
         } catch (error) {
           if (!giveUpOnFailedPeers) throw error;
-          failed.set(peer, error instanceof Error ? error.message : String(error));
+          failed.set(peer, errorText(error));
           run.peersFailed = [...failed].map(([id, message]) => ({ peer: id, error: message }));
           continue;
         }
@@ -208,7 +209,7 @@ export class AntiEntropy {
         }
       }
     } catch (error) {
-      run.error = error instanceof Error ? error.message : String(error);
+      run.error = errorText(error);
       throw error;
     } finally {
       run.finishedAt = this.options.clock.now();

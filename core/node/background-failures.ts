@@ -6,6 +6,7 @@
 // and hints deal with it): those are logged at debug level, anything else as a warning.
 
 import type { Log } from '../common/log.js';
+import { errorText } from '../common/coded-error.js';
 import { TransportError } from '../net/transport.js';
 
 export type BackgroundTask =
@@ -26,7 +27,7 @@ export class BackgroundFailures {
 
   record(task: BackgroundTask, error: unknown, fields?: Record<string, unknown>): void {
     this.counts.set(task, (this.counts.get(task) ?? 0) + 1);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     const routine = error instanceof TransportError && (error.code === 'unreachable' || error.code === 'timeout' || error.code === 'closed');
     const entry = { task, error: message, code: (error as { code?: unknown })?.code, ...fields };
     if (routine) this.log.debug(entry, `${task} failed`);

@@ -21,7 +21,7 @@ import type { NodeId } from '../common/types.js';
 import type { PreferenceRole } from '../ring/preference-list.js';
 import { liveSiblings, type SiblingSet } from '../version/sibling-set.js';
 import { TransportError } from '../net/transport.js';
-import { CodedError } from '../common/coded-error.js';
+import { CodedError, errorText } from '../common/coded-error.js';
 import type { TraceAnswer, TraceEvent, TraceJson, TraceMessage, TraceMessageKind, TraceOp, TraceReply, TraceStateEntry, TraceSummary } from '../admin/traces.js';
 import { traceDotsMax, traceEventsMax, traceMessagesMax, tracesKeptMax, traceStatesMax } from './limits.js';
 
@@ -276,7 +276,7 @@ export function ackReply(durable?: boolean | void): TraceReply {
 /** A failed message: a time-out, or an error with its code (the peer's own code for a remote one). */
 export function errorReply(error: unknown): TraceReply {
   if (error instanceof TransportError && error.code === 'timeout') return { kind: 'timeout' };
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, errorMessageCharsMax);
+  const message = errorText(error).slice(0, errorMessageCharsMax);
   if (error instanceof TransportError) return { kind: 'error', code: error.remoteCode ?? error.code, message };
   return { kind: 'error', code: error instanceof CodedError ? String(error.code) : 'internal', message };
 }
