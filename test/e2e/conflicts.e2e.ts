@@ -10,6 +10,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openPage, screenshot, seriousViolations } from './support/browser.js';
+import { adminCaller, allMembersUp, memberUrls } from './support/console-admin.js';
 import { type RunningProcess, startConsole } from './support/console-process.js';
 
 const changeTimeoutMs = 30_000;
@@ -25,16 +26,18 @@ describe.skipIf(!hasChromium)('Conflicts page', () => {
   let browser: Browser;
   let page: Page;
   /** host:port of each node's HTTP API, by id. */
+  /** Each node's http://host:port, from the console's own view. */
   const nodes = new Map<string, string>();
+  const admin = adminCaller(() => running.url);
 
   const put = async (node: string, key: string, cart: string[], context?: string) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context !== undefined) headers['x-dynamo-context'] = context;
-    const answer = await fetch(`http://${nodes.get(node)}/v1/kv/${bucket}/${key}`, { method: 'PUT', headers, body: JSON.stringify(cart) });
+    const answer = await fetch(`${nodes.get(node)}/v1/kv/${bucket}/${key}`, { method: 'PUT', headers, body: JSON.stringify(cart) });
     expect(answer.status).toBe(204);
   };
   const envelope = async (node: string, key: string): Promise<Envelope> => {
-    const answer = await fetch(`http://${nodes.get(node)}/v1/kv/${bucket}/${key}?format=json`);
+    const answer = await fetch(`${nodes.get(node)}/v1/kv/${bucket}/${key}?format=json`);
     expect(answer.status).toBe(200);
     return (await answer.json()) as Envelope;
   };
@@ -49,14 +52,9 @@ describe.skipIf(!hasChromium)('Conflicts page', () => {
 
   beforeAll(async () => {
     running = await startConsole({ nodes: 3 });
-    // The console prints its address before its nodes are all up: wait for three members.
-    for (let up = 0; up < 3; await new Promise((r) => setTimeout(r, 500))) {
-      const answer = await fetch(`${running.url}/api/admin/clusterView`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":[]}' });
-      if (!answer.ok) continue;
-      const { result } = (await answer.json()) as { result: { members: { id: string; http: string; state: string }[] } };
-      for (const member of result.members) nodes.set(member.id, member.http);
-      up = result.members.filter((m) => m.state === 'up').length;
-    }
+    // The console prints its address before its nodes are all up: wait for them.
+    await allMembersUp(admin);
+    for (const [id, url] of await memberUrls(admin)) nodes.set(id, url);
 
     // alice: two blind writes through two nodes, the paper's divergent carts.
     await put('n1', 'alice', ['milk', 'eggs']);

@@ -83,12 +83,8 @@ export async function startCluster(options: { nodes: number }): Promise<RunningP
   const basePort = await freeBase(2 * options.nodes);
   const peerBasePort = basePort + options.nodes;
   const args = ['cluster', 'start', '--nodes', String(options.nodes), '--dir', dir, '--base-port', String(basePort), '--peer-base-port', String(peerBasePort)];
-  const running = await startDynamo(args, /^n1 (http:\/\/\S+)$/m, dir);
-  if (!/^cluster ready$/m.test(running.output())) {
-    // The ready line follows the node lines; wait for it briefly.
-    for (let i = 0; i < 100 && !/^cluster ready$/m.test(running.output()); i++) await new Promise((r) => setTimeout(r, 100));
-  }
-  return running;
+  // Ready once it has printed n1's address and then "cluster ready".
+  return startDynamo(args, /^n1 (http:\/\/\S+)$[\s\S]*^cluster ready$/m, dir);
 }
 
 /** `dynamo console --attach URL`: a console that follows a cluster it does not run. */
