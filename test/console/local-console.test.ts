@@ -28,13 +28,15 @@ let api: ConsoleService;
 let dir: string;
 let httpPorts: number[];
 const events: ConsoleEvent[] = [];
-const clients: DynamoClient[] = [];
+const clients = new Map<string, DynamoClient>();
 const pids = new Set<number>();
 
 function client(id: string): DynamoClient {
-  const port = httpPorts[Number(id.slice(1)) - 1];
-  const made = new DynamoClient(`http://127.0.0.1:${port}`, { timeoutMs: 15_000 });
-  clients.push(made);
+  let made = clients.get(id);
+  if (made === undefined) {
+    made = new DynamoClient(`http://127.0.0.1:${httpPorts[Number(id.slice(1)) - 1]}`, { timeoutMs: 15_000 });
+    clients.set(id, made);
+  }
   return made;
 }
 
@@ -43,6 +45,22 @@ function member(view: ClusterView, id: string): MemberView {
   if (found === undefined) throw new Error(`${id} is not in the view`);
   if (found.process?.pid !== undefined) pids.add(found.process.pid);
   return found;
+}
+
+/**
+ * Waits until every member's own view (its /v1/status) has every member up. A node that was
+ * isolated or restarted learns the others are back on its own schedule; one that still holds
+ * them down would coordinate a write with too few replicas.
+ */
+async function everyNodeSeesAllUp(): Promise<void> {
+  const ids = (await api.clusterView()).members.map((m) => m.id);
+  await waitUntil('every node sees every member up', async () => {
+    for (const id of ids) {
+      const status = (await client(id).json('GET', '/v1/status')).body as { members: { id: string; state: string }[] };
+      if (!ids.every((other) => status.members.some((m) => m.id === other && m.state === 'up'))) return false;
+    }
+    return true;
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -72,7 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all([...clients.values()].map((c) => c.close()));
   await api?.close();
   // Every process the console started is gone once it is closed.
   for (const pid of pids) expect(isAlive(pid), `process ${pid}`).toBe(false);
@@ -133,6 +151,7 @@ describe('the local console over a real 5-node cluster', () => {
     await waitUntil('the stream of n3 reconnects', () =>
       events.filter((e) => e.type === 'connection' && e.node === 'n3' && e.connected).length > reconnects,
     );
+    await everyNodeSeesAllUp();
   });
 
   it('isolates n2 from the others: the view shows it, writes through n1 still succeed, heal restores it', async () => {
@@ -150,11 +169,15 @@ describe('the local console over a real 5-node cluster', () => {
       return faults.length >= 2 && faults.at(-1)?.type === 'faults' && (faults.at(-1) as { isolated: string[] }).isolated.length === 0;
     });
     await waitUntil('n1 sees n2 up again', async () => member(await api.clusterView(), 'n2').state === 'up');
+    await everyNodeSeesAllUp();
   });
 
   it('plans a join of n6, commits it, and n6 ends up owning exactly what the plan said', async () => {
     const n1 = client('n1');
-    for (let i = 0; i < 64; i++) expect((await n1.put('join', `key-${i}`, `v${i}`, { w: 3 })).status).toBe(204);
+    for (let i = 0; i < 64; i++) {
+      const put = await n1.put('join', `key-${i}`, `v${i}`, { w: 3 });
+      expect(put.status, JSON.stringify(put)).toBe(204);
+    }
     const before = await api.clusterView();
     const owners = before.ring!.partitions.map((p) => p.owner);
 
