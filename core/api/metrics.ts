@@ -15,6 +15,8 @@ export class NodeMetrics {
   private readonly requests: Counter<'op' | 'status'>;
   private readonly latency: Histogram<'op'>;
   private readonly backgroundFailures: Counter<'task'>;
+  /** The request counter's and latency histogram's series by "op status". */
+  private readonly series = new Map<string, { requests: { inc(): void }; latency: { observe(seconds: number): void } }>();
   /** The figures of the scrape in progress: read once, then every metric's collect uses them. */
   private figures: NodeFigures | undefined;
 
@@ -75,8 +77,15 @@ export class NodeMetrics {
   }
 
   observe(op: Operation, status: number, seconds: number): void {
-    this.requests.inc({ op, status: String(status) });
-    this.latency.observe({ op }, seconds);
+    // Each label set's series is looked up once and kept: prom-client hashes the labels per call.
+    const name = `${op} ${status}`;
+    let series = this.series.get(name);
+    if (series === undefined) {
+      series = { requests: this.requests.labels(op, String(status)), latency: this.latency.labels(op) };
+      this.series.set(name, series);
+    }
+    series.requests.inc();
+    series.latency.observe(seconds);
   }
 
   async text(): Promise<string> {

@@ -46,7 +46,9 @@ describe('GET /v1/admin/hints per target', () => {
       for (let i = 0; i < 5; i++, written++) {
         const key = `h${written}`;
         const preference: string[] = (await n1.json('GET', `/v1/admin/preference/b/${key}`)).body.preference;
-        if (preference.includes('n3')) expect((await n1.put('b', key, `v${written}`)).status).toBe(204);
+        if (!preference.includes('n3')) continue;
+        const put = await n1.put('b', key, `v${written}`);
+        expect(put.status, JSON.stringify(put)).toBe(204);
       }
       const all = await Promise.all(others.map(hints));
       return all.some((answer) => (answer.byTarget.n3 ?? 0) > 0);
