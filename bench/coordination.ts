@@ -19,6 +19,7 @@ import { getMachine } from '../core/coordinator/get.machine.js';
 import type { GetEvent, GetInput } from '../core/coordinator/get.machine.js';
 import * as putCore from '../core/coordinator/put-core.js';
 import { putMachine } from '../core/coordinator/put.machine.js';
+import { MachineRun } from '../core/coordinator/machine-run.js';
 import type { PutEvent, PutInput, PutResponse } from '../core/coordinator/put.machine.js';
 import type { NodeId } from '../core/common/types.js';
 import type { AnnotatedNode } from '../core/ring/preference-list.js';
@@ -36,6 +37,7 @@ const realTimers: Clock = {
 const nodes: readonly NodeId[] = ['n1', 'n2', 'n3'];
 const targets: readonly AnnotatedNode[] = nodes.map((node) => ({ node, role: 'primary' }));
 const timeoutMs = 2000;
+const drivers: readonly Driver[] = ['actor', 'run', 'plain'];
 
 /** One replica state: a key with one 900-byte version, as the load generator writes them. */
 function replicaState(): SiblingSet {
@@ -48,7 +50,9 @@ function replicaState(): SiblingSet {
 }
 
 type Effects = 'sync' | 'promise';
-type Variant = { operation: 'get' | 'put'; effects: Effects; driver: 'xstate' | 'plain' };
+/** actor: createActor, as a traced request runs; run: MachineRun, as every other request runs; plain: no machine. */
+type Driver = 'actor' | 'run' | 'plain';
+type Variant = { operation: 'get' | 'put'; effects: Effects; driver: Driver };
 
 type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
 
@@ -96,10 +100,10 @@ function withTimer<E extends { type: string }>(start: (finish: () => void) => Se
   if (!done) timer = realTimers.setTimeout(() => deliver(actor, { type: 'TIMEOUT' }), timeoutMs);
 }
 
-function getWithMachine(logic: ReturnType<typeof getLogic>, respond: (response: GetResponse) => void): void {
+function getWithMachine(logic: ReturnType<typeof getLogic>, driver: Driver, respond: (response: GetResponse) => void): void {
   withTimer<GetEvent>((finish) => {
     const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, r: 2, historyMax: 8, timeoutMs, respond, finish };
-    return createActor(logic, { input }).start() as unknown as Sender<GetEvent>;
+    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as Sender<GetEvent>);
   });
 }
 
@@ -166,7 +170,7 @@ function putLogic(effects: Effects, state: SiblingSet, encoded: Uint8Array) {
 
 const putWrite = { value: new Uint8Array(900), contentType: 'application/octet-stream', deleted: false };
 
-function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: PutResponse) => void): void {
+function putWithMachine(logic: ReturnType<typeof putLogic>, driver: Driver, respond: (response: PutResponse) => void): void {
   withTimer<PutEvent>((finish) => {
     const input: PutInput = {
       bucket: 'b',
@@ -182,7 +186,7 @@ function putWithMachine(logic: ReturnType<typeof putLogic>, respond: (response: 
       respond,
       finish,
     };
-    return createActor(logic, { input }).start() as unknown as Sender<PutEvent>;
+    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as Sender<PutEvent>);
   });
 }
 
@@ -224,12 +228,17 @@ function putWithPlainCode(effects: Effects, state: SiblingSet, encoded: Uint8Arr
 export interface CoordinationResult {
   operation: 'get' | 'put';
   effects: Effects;
+  /** In an XState actor, as a traced request runs. */
   xstateUs: number;
+  /** In a MachineRun, as every other request runs (core/coordinator/machine-run.ts). */
+  runUs: number;
   plainUs: number;
-  /** xstate / plain. */
+  /** run / plain. */
   ratio: number;
-  /** What the machine adds per request, µs. */
+  /** What the machine adds per request as the node runs it (run − plain), µs. */
   overheadUs: number;
+  /** What it would add in an actor (xstate − plain), µs. */
+  actorOverheadUs: number;
 }
 
 /** Runs `count` requests of one variant, `concurrency` at a time; CPU µs per request. */
@@ -240,10 +249,10 @@ async function measure(variant: Variant, count: number, concurrency: number): Pr
   const put = putLogic(variant.effects, state, encoded);
   const one = (respond: (answer: unknown) => void) => {
     if (variant.operation === 'get') {
-      if (variant.driver === 'xstate') getWithMachine(get, respond);
-      else getWithPlainCode(variant.effects, state, respond);
-    } else if (variant.driver === 'xstate') putWithMachine(put, respond);
-    else putWithPlainCode(variant.effects, state, encoded, respond);
+      if (variant.driver === 'plain') getWithPlainCode(variant.effects, state, respond);
+      else getWithMachine(get, variant.driver, respond);
+    } else if (variant.driver === 'plain') putWithPlainCode(variant.effects, state, encoded, respond);
+    else putWithMachine(put, variant.driver, respond);
   };
   let answered = 0;
   const count1 = () => {
@@ -279,15 +288,16 @@ export async function runCoordinationBench(options: { requests?: number; rounds?
   const results: CoordinationResult[] = [];
   for (const operation of ['get', 'put'] as const) {
     for (const effects of ['sync', 'promise'] as const) {
-      const samples = { xstate: [] as number[], plain: [] as number[] };
-      for (const driver of ['xstate', 'plain'] as const) await measure({ operation, effects, driver }, requests / 5, concurrency); // warm-up
-      // Alternate the drivers so that drift (GC, CPU frequency) hits both alike.
+      const samples: Record<Driver, number[]> = { actor: [], run: [], plain: [] };
+      for (const driver of drivers) await measure({ operation, effects, driver }, requests / 5, concurrency); // warm-up
+      // Alternate the drivers so that drift (GC, CPU frequency) hits all alike.
       for (let round = 0; round < rounds; round++) {
-        for (const driver of ['xstate', 'plain'] as const) samples[driver].push(await measure({ operation, effects, driver }, requests, concurrency));
+        for (const driver of drivers) samples[driver].push(await measure({ operation, effects, driver }, requests, concurrency));
       }
-      const xstateUs = median(samples.xstate);
+      const xstateUs = median(samples.actor);
+      const runUs = median(samples.run);
       const plainUs = median(samples.plain);
-      results.push({ operation, effects, xstateUs, plainUs, ratio: xstateUs / plainUs, overheadUs: xstateUs - plainUs });
+      results.push({ operation, effects, xstateUs, runUs, plainUs, ratio: runUs / plainUs, overheadUs: runUs - plainUs, actorOverheadUs: xstateUs - plainUs });
     }
   }
   return results;
@@ -295,8 +305,17 @@ export async function runCoordinationBench(options: { requests?: number; rounds?
 
 export function coordinationTable(results: readonly CoordinationResult[]): string {
   return formatTable(
-    ['request', 'effects', 'xstate µs', 'plain µs', 'ratio', 'machine overhead µs'],
-    results.map((r) => [r.operation.toUpperCase(), r.effects, r.xstateUs.toFixed(2), r.plainUs.toFixed(2), `${r.ratio.toFixed(2)}×`, r.overheadUs.toFixed(2)]),
+    ['request', 'effects', 'actor µs', 'run µs', 'plain µs', 'run ÷ plain', 'machine overhead µs', 'in an actor µs'],
+    results.map((r) => [
+      r.operation.toUpperCase(),
+      r.effects,
+      r.xstateUs.toFixed(2),
+      r.runUs.toFixed(2),
+      r.plainUs.toFixed(2),
+      `${r.ratio.toFixed(2)}×`,
+      r.overheadUs.toFixed(2),
+      r.actorOverheadUs.toFixed(2),
+    ]),
   );
 }
 

@@ -1,0 +1,113 @@
+// One request's run of a coordinator machine (get.machine.ts, put.machine.ts) by XState's own
+// transition function, without an XState actor around it.
+//
+// The machine decides everything, exactly as under `createActor`: its guards, its eventless
+// transitions, its actions and its final state, computed by the machine's `getInitialSnapshot`
+// and `transition` (XState's macrostep, the function an actor calls). What this leaves out is
+// the actor's machinery, which a request does not use: an actor system per request, its
+// mailbox, observers, inspection and session ids. That machinery was most of a request's cost in
+// XState (bench/coordination.ts measures both).
+//
+// It keeps the actor's semantics where the node relies on them:
+//   - the initial state's entry actions run once the initial snapshot is in place (as an actor
+//     defers them to start), so an action that answers at once finds the run ready;
+//   - an event sent while a transition is being computed (an action that answers synchronously)
+//     waits in a queue and is processed right after, in order, as an actor's mailbox does;
+//   - a run that is done ignores further events; `getSnapshot().status` says so. An action that
+//     throws ends the run with status 'error' and the error reaches whoever sent the event
+//     (an actor would report it as unhandled).
+// A traced request still runs in a real actor, whose inspection events its trace records.
+
+import type { AnyStateMachine, EventFromLogic, InputFrom, SnapshotFrom } from 'xstate';
+
+/** What the machine's actions see as `self`, and what effects send their answers to. */
+export interface RunRef<TEvent> {
+  send(event: TEvent): void;
+  getSnapshot(): { status: string };
+}
+
+interface ExecutableAction {
+  exec?: (info: unknown, params: unknown) => void;
+  info: unknown;
+  params: unknown;
+}
+
+/** The system the transition function is given: nothing here is inspected or scheduled. */
+const inertSystem = {
+  _sendInspectionEvent: (): void => {},
+  _bookId: (): string => '',
+  _logger: (): void => {},
+};
+
+export class MachineRun<TMachine extends AnyStateMachine> implements RunRef<EventFromLogic<TMachine>> {
+  private snapshot: SnapshotFrom<TMachine>;
+  private readonly scope: Record<string, unknown>;
+  /** Actions of the initial state, held until the initial snapshot is set. */
+  private deferred: Array<() => void> | undefined = [];
+  /** Events sent while a transition was being computed. */
+  private readonly queue: Array<EventFromLogic<TMachine>> = [];
+  private processing = false;
+
+  constructor(
+    private readonly machine: TMachine,
+    input: InputFrom<TMachine>,
+  ) {
+    this.scope = {
+      self: this,
+      id: '',
+      sessionId: '',
+      system: inertSystem,
+      logger: inertSystem._logger,
+      defer: (fn: () => void) => this.deferred?.push(fn),
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: (action: ExecutableAction) => {
+        if (action.exec === undefined) return;
+        const exec = action.exec;
+        if (this.deferred !== undefined) this.deferred.push(() => exec(action.info, action.params));
+        else exec(action.info, action.params);
+      },
+    };
+    this.processing = true;
+    try {
+      this.snapshot = machine.getInitialSnapshot(this.scope as never, input) as SnapshotFrom<TMachine>;
+      const initial = this.deferred!;
+      this.deferred = undefined;
+      for (const run of initial) run();
+    } finally {
+      this.processing = false;
+    }
+    this.drain();
+  }
+
+  getSnapshot(): { status: string } {
+    return this.snapshot as { status: string };
+  }
+
+  send(event: EventFromLogic<TMachine>): void {
+    this.queue.push(event);
+    if (!this.processing) this.drain();
+  }
+
+  private drain(): void {
+    this.processing = true;
+    try {
+      for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
+        if ((this.snapshot as { status: string }).status !== 'active') {
+          this.queue.length = 0;
+          break;
+        }
+        try {
+          this.snapshot = this.machine.transition(this.snapshot, event, this.scope as never) as SnapshotFrom<TMachine>;
+        } catch (error) {
+          // An action that throws ends the run, as it ends an actor; the error goes to the sender.
+          this.snapshot = { ...(this.snapshot as object), status: 'error', error } as SnapshotFrom<TMachine>;
+          this.queue.length = 0;
+          throw error;
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+}
