@@ -3,8 +3,11 @@
 // list, which mints the new version against its own replica and sends the result to the others;
 // a node outside the preference list forwards the PUT (put-forwarding.ts). The machines (core/coordinator) decide; this file gives them their effects: replica
 // reads and writes (replica-rpc.ts), read repairs, one timer per request. A request the node
-// traces (tracing.ts) carries its RequestTrace in the machine's input; every place below that
-// records into it tests `trace !== undefined` first, so a request not traced pays one branch.
+// traces (tracing.ts) carries its RequestTrace in the machine's input and runs in an XState
+// actor, whose inspection events the trace records; every other request runs the same machine
+// in a MachineRun (XState's transition function without the actor, machine-run.ts). Every place
+// below that records into a trace tests `trace !== undefined` first, so a request not traced
+// pays one branch.
 //
 // Durable writes: a put with dw > 0 (a request's `dw`) stores the coordinator's own write with a
 // synced write and asks every replica it writes to for one (replica-rpc.ts); the machine answers
@@ -21,6 +24,7 @@ import type { Log } from '../common/log.js';
 import type { NodeId } from '../common/types.js';
 import { repairs as repairsOf, type GetResponse } from '../coordinator/get-core.js';
 import { getMachine, type GetEvent, type GetInput } from '../coordinator/get.machine.js';
+import { MachineRun } from '../coordinator/machine-run.js';
 import { putMachine, type PutEvent, type PutInput, type PutResponse, type PutWrite } from '../coordinator/put.machine.js';
 import type { AnnotatedNode } from '../ring/preference-list.js';
 import type { CausalContext } from '../version/causal-context.js';
@@ -206,7 +210,7 @@ export class Coordination {
       };
       const timer = new RequestTimer(clock);
       const input: GetInput & TracedInput = { bucket, key, partition, targets, r, historyMax: this.options.historyMax, timeoutMs: requestTimeoutMs, respond, finish: timer.clear, trace };
-      timer.start(createActor(this.getLogic, trace === undefined ? { input } : { input, inspect: trace.inspect }).start(), requestTimeoutMs);
+      timer.start(trace === undefined ? new MachineRun(this.getLogic, input) : createActor(this.getLogic, { input, inspect: trace.inspect }).start(), requestTimeoutMs);
     });
   }
 
@@ -252,7 +256,7 @@ export class Coordination {
         finish: timer.clear,
         trace,
       };
-      timer.start(createActor(this.putLogic, trace === undefined ? { input } : { input, inspect: trace.inspect }).start(), requestTimeoutMs);
+      timer.start(trace === undefined ? new MachineRun(this.putLogic, input) : createActor(this.putLogic, { input, inspect: trace.inspect }).start(), requestTimeoutMs);
     });
   }
 
