@@ -74,7 +74,7 @@ export function prepareBaseline(ref: string, log: (line: string) => void): Basel
 /** Starts a 3-node cluster (or `nodes`) of the baseline's code through its `dynamo cluster start`. */
 export async function startBaselineCluster(
   baseline: Baseline,
-  options: { nodes: number; ringSize: number; n: number; r: number; w: number; parentDir?: string },
+  options: { nodes: number; ringSize: number; n: number; r: number; w: number; parentDir?: string; history?: number; traceSample?: number },
 ): Promise<BenchCluster> {
   const dir = mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), 'dynamo-bench-baseline-'));
   // One block for the nodes' HTTP and peer ports (two found one by one could overlap).
@@ -86,6 +86,9 @@ export async function startBaselineCluster(
     'start',
     ...['--nodes', String(options.nodes), '--dir', dir, '--base-port', String(basePort), '--peer-base-port', String(peerBasePort)],
     ...['--ring-size', String(options.ringSize), '--n', String(options.n), '--r', String(options.r), '--w', String(options.w)],
+    // Only when given: a baseline older than these flags starts without them.
+    ...(options.history === undefined ? [] : ['--history', String(options.history)]),
+    ...(options.traceSample === undefined ? [] : ['--trace-sample', String(options.traceSample)]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: baseline.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';

@@ -4,7 +4,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { CliExit } from '../core/cli-kit/exit.js';
-import { checkQuorum, endpointUrl, integerIn, powerOfTwo } from '../core/cli-kit/options.js';
+import { checkQuorum, endpointUrl, fraction, integerIn, powerOfTwo } from '../core/cli-kit/options.js';
+import { historyVersionsMax } from '../core/common/limits.js';
 import { recordsDefault, valueBytesDefault, workloadNames } from './workload.js';
 import type { WorkloadName } from './workload.js';
 import type { Distribution } from './zipfian.js';
@@ -34,6 +35,8 @@ export interface BenchCommandOptions {
   etcdBinary?: string;
   dir?: string;
   sync: boolean;
+  history?: number;
+  traceSample?: number;
   seed: number;
   waitQuiet: number;
   json: boolean;
@@ -86,6 +89,8 @@ export function addBenchCommand(program: Command): void {
     .option('--etcd-binary <path>', 'the etcd executable', 'etcd')
     .option('--dir <path>', 'where temporary data directories go (default: the system temporary directory)')
     .option('--sync', 'start the dynamo-desk nodes with --sync: every write fsynced before its ack, as etcd does', false)
+    .option('--history <n>', "the started nodes' --history: superseded versions kept per key, 0 is off (default: the nodes' own)", integerIn(0, historyVersionsMax))
+    .option('--trace-sample <f>', "the started nodes' --trace-sample: fraction of requests traced, 0 to 1 (default: the nodes' own)", fraction)
     .option('--seed <n>', 'seed of the key and operation choices', integerIn(0, 2 ** 31 - 1), 1)
     .option('--wait-quiet <s>', 'before each run, wait up to this long for other programs to leave the machine quiet', seconds, 0)
     .option('--json', 'print the results as JSON', false)
@@ -95,8 +100,10 @@ export function addBenchCommand(program: Command): void {
       if (options.endpoint !== undefined && (options.target === 'etcd' || options.target === 'level')) {
         throw new CliExit(2, `--endpoint applies to --target http or client, not ${options.target}`);
       }
-      if (options.sync && (options.endpoint !== undefined || options.target === 'etcd' || options.target === 'level')) {
-        throw new CliExit(2, '--sync applies to a dynamo-desk cluster the bench starts (--target http or client, without --endpoint)');
+      for (const [flag, given] of [['--sync', options.sync], ['--history', options.history !== undefined], ['--trace-sample', options.traceSample !== undefined]] as const) {
+        if (given && (options.endpoint !== undefined || options.target === 'etcd' || options.target === 'level')) {
+          throw new CliExit(2, `${flag} applies to a dynamo-desk cluster the bench starts (--target http or client, without --endpoint)`);
+        }
       }
       // The generator, its targets and their libraries load only when the bench runs.
       const { printResults, runBench } = await import('./run-bench.js');

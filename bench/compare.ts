@@ -14,7 +14,8 @@
 
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ringSizeMax } from '../core/common/limits.js';
+import { historyVersionsMax, ringSizeMax } from '../core/common/limits.js';
+import { fraction, integerIn } from '../core/cli-kit/options.js';
 import { claim } from '../core/ring/claim.js';
 import { coordinationTable, runCoordinationBench } from './coordination.js';
 import type { CoordinationResult } from './coordination.js';
@@ -73,6 +74,9 @@ export interface CompareOptions {
    * by a third) weighs on both sides alike; the report shows each target's median round.
    */
   rounds?: number;
+  /** The dynamo-desk nodes' --history and --trace-sample, current and baseline alike (their defaults when absent). */
+  history?: number;
+  traceSample?: number;
   seed: number;
   log: (line: string) => void;
 }
@@ -134,6 +138,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
   // current tree, mode by mode (without --sync, which an older commit may not know), after it in
   // even rounds and before it in odd ones, so the two meet the machine in the same state.
   const baseline = options.baseline === undefined ? undefined : prepareBaseline(options.baseline, options.log);
+  const nodeSettings = { history: options.history, traceSample: options.traceSample };
   let version: string | null = null;
   const rounds = options.rounds ?? 1;
   for (let round = 0; round < rounds; round++) {
@@ -144,7 +149,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
       const { mode, sync } = dynamo;
       const current = async () => {
         options.log(`starting a 3-node dynamo-desk cluster (N=3 R=2 W=2, Q=64${sync ? ', --sync' : ''}) for the ${target} target`);
-        const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, parentDir: options.dir, sync });
+        const cluster = await startBenchCluster({ nodes: 3, ringSize: 64, ...replication, ...nodeSettings, parentDir: options.dir, sync });
         try {
           await exercise(target, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, sync }));
         } finally {
@@ -154,7 +159,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
       const old = async () => {
         if (baseline === undefined || sync) return;
         options.log(`starting a 3-node cluster of the baseline ${baseline.label} for the ${mode} target`);
-        const cluster = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, parentDir: options.dir });
+        const cluster = await startBaselineCluster(baseline, { nodes: 3, ringSize: 64, ...replication, ...nodeSettings, parentDir: options.dir });
         try {
           await exercise(mode, await openTarget({ ...common, kind: mode, keySpace: keySpaceFor(), cluster, name: `baseline-${mode}` }));
         } finally {
@@ -374,6 +379,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--seed <n>', 'seed', (raw) => Number.parseInt(raw, 10), 1)
     .option('--baseline <ref>', 'also run this git ref (built in a worktree of its own) beside the current tree, mode by mode, and report the ratios')
     .option('--rounds <n>', 'run every target this many times, interleaved, and report the median round of each', (raw) => Number.parseInt(raw, 10), 1)
+    .option('--history <n>', "the dynamo-desk nodes' --history, baseline included (default: the nodes' own)", integerIn(0, historyVersionsMax))
+    .option('--trace-sample <f>', "the dynamo-desk nodes' --trace-sample, baseline included (default: the nodes' own)", fraction)
     .option('--json', 'print the results as JSON', false);
   program.parse(argv);
   const options = program.opts();
@@ -395,6 +402,8 @@ async function main(argv: string[]): Promise<void> {
       seed: options.seed,
       baseline: options.baseline,
       rounds: options.rounds,
+      history: options.history,
+      traceSample: options.traceSample,
       log,
     });
   } catch (error) {

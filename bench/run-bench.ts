@@ -31,6 +31,8 @@ export async function runBench(options: BenchCommandOptions): Promise<RunResult[
       etcdBinary: options.etcdBinary,
       dir: options.dir,
       sync: options.sync,
+      history: options.history,
+      traceSample: options.traceSample,
       log,
     });
   } catch (error) {

@@ -35,6 +35,10 @@ export interface TargetSetup {
   dir?: string;
   /** dynamo-desk: the nodes fsync every write before acking it (--sync; a cluster started here, or named so). */
   sync?: boolean;
+  /** dynamo-desk cluster started here: superseded versions kept per key (--history; the nodes' default when absent). */
+  history?: number;
+  /** dynamo-desk cluster started here: fraction of requests traced (--trace-sample; the nodes' default when absent). */
+  traceSample?: number;
   /** Told about servers being started (stderr in the CLI). */
   log?: (line: string) => void;
 }
