@@ -32,7 +32,18 @@ describe.skipIf(!hasChromium)('Cluster page', () => {
   const row = (id: string): Locator => page.getByRole('row', { name: new RegExp(`^${id}\\b`) });
   // textContent: the badge shows its word in capitals (CSS), the word itself is lower case.
   const stateOf = async (id: string) => (await row(id).getByText(stateWords).textContent())?.trim();
-  const waitForState = (id: string, word: string) => expect.poll(() => stateOf(id), { timeout: changeTimeoutMs, interval: 200 }).toBe(word);
+  const waitForState = async (id: string, word: string) => {
+    try {
+      await expect.poll(() => stateOf(id), { timeout: changeTimeoutMs, interval: 200 }).toBe(word);
+    } catch (error) {
+      // Say what the page and the console showed, so a failure explains itself.
+      const alerts = await page.getByRole('alert').allInnerTexts();
+      const view = await fetch(`${running.url}/api/admin/clusterView`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":[]}' })
+        .then((answer) => answer.text())
+        .catch((failure: unknown) => String(failure));
+      throw new Error(`${id} is not ${word}: the row reads ${JSON.stringify(await row(id).innerText())}; alerts ${JSON.stringify(alerts)}; the console's view ${view.slice(0, 4000)}`, { cause: error });
+    }
+  };
   const expectAccessible = async () => expect(await seriousViolations(page)).toEqual([]);
 
   it('shows five members up, the ring and the navigation', async () => {
