@@ -106,8 +106,9 @@ export function addBenchCommand(program: Command): void {
         }
       }
       // The generator, its targets and their libraries load only when the bench runs.
-      const { printResults, runBench } = await import('./run-bench.js');
-      printResults(await runBench(options), options.json);
+      const { coordinationFor, printResults, runBench } = await import('./run-bench.js');
+      const results = await runBench(options);
+      printResults(results, options.json, options.json ? [] : await coordinationFor(results));
     });
 }
 

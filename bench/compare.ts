@@ -17,12 +17,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { historyVersionsMax, ringSizeMax } from '../core/common/limits.js';
 import { fraction, integerIn } from '../core/cli-kit/options.js';
 import { claim } from '../core/ring/claim.js';
-import { coordinationTable, runCoordinationBench } from './coordination.js';
+import { coordinationShare, coordinationTable, runCoordinationBench } from './coordination.js';
 import type { CoordinationResult } from './coordination.js';
 import { prepareBaseline, startBaselineCluster } from './baseline.js';
 import { startBenchCluster } from './dynamo-target.js';
 import { EtcdMissingError, etcdVersion } from './etcd.js';
-import { count, cpuTable, formatTable, loadLine, ms, notes } from './report.js';
+import { count, cpuTable, formatTable, loadLine, ms, nodesCpuPerOpUs, notes } from './report.js';
 import { loadKeySpace, runWorkload } from './runner.js';
 import type { RunResult } from './runner.js';
 import { benchBucket, openTarget } from './targets.js';
@@ -213,12 +213,6 @@ export function roundLines(results: readonly RunResult[]): string[] {
     });
 }
 
-/** CPU the nodes (every measured process but the generator) spent per operation, in µs. */
-export function nodesCpuPerOpUs(r: RunResult): number | null {
-  if (r.operations === 0) return null;
-  const seconds = r.cpu.processes.filter((p) => p.role !== 'bench').reduce((sum, p) => sum + (p.seconds ?? 0), 0);
-  return (seconds * 1e6) / r.operations;
-}
 
 /**
  * The ratio of each dynamo-desk run to the baseline's run of the same round (the i-th of each,
@@ -286,23 +280,6 @@ export function compareTable(results: readonly RunResult[], all: readonly RunRes
   );
 }
 
-/** The XState machines' share of the CPU one request costs the cluster, per workload. */
-export function coordinationShare(results: readonly RunResult[], coordination: readonly CoordinationResult[]): string[] {
-  const lines: string[] = [];
-  const overhead = (operation: 'get' | 'put') =>
-    coordination.find((c) => c.operation === operation && c.effects === 'promise')?.overheadUs ?? 0;
-  for (const r of results.filter((x) => x.target.startsWith('dynamo-') && x.mode === 'closed' && x.operations > 0)) {
-    const requestUs = nodesCpuPerOpUs(r) ?? 0;
-    // One machine per request, on its coordinator: a GET machine per read, a PUT machine per
-    // update (plus a GET machine for an update that reads first).
-    const machineUs = (r.reads * overhead('get') + r.updates * overhead('put')) / r.operations;
-    lines.push(
-      `${r.target} ${r.workload.toUpperCase()}: the nodes spend ${requestUs.toFixed(0)} µs of CPU per request; ` +
-        `the XState machine adds ${machineUs.toFixed(1)} µs of it (${((100 * machineUs) / requestUs).toFixed(1)} %)`,
-    );
-  }
-  return lines;
-}
 
 /** Open-loop runs: how much of their schedule they completed in the measured window. */
 export function scheduleNotes(results: readonly RunResult[]): string[] {

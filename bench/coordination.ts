@@ -26,7 +26,8 @@ import type { AnnotatedNode } from '../core/ring/preference-list.js';
 import { coordinatePut } from '../core/version/sibling-set.js';
 import type { SiblingSet } from '../core/version/sibling-set.js';
 import { keyDigestLine, runKeyDigestBench } from './key-digest.js';
-import { formatTable } from './report.js';
+import { formatTable, nodesCpuPerOpUs } from './report.js';
+import type { RunResult } from './runner.js';
 
 const realTimers: Clock = {
   now: () => performance.now(),
@@ -317,6 +318,24 @@ export function coordinationTable(results: readonly CoordinationResult[]): strin
       r.actorOverheadUs.toFixed(2),
     ]),
   );
+}
+
+/** The XState machines' share of the CPU one request costs the cluster, per workload. */
+export function coordinationShare(results: readonly RunResult[], coordination: readonly CoordinationResult[]): string[] {
+  const lines: string[] = [];
+  const overhead = (operation: 'get' | 'put') =>
+    coordination.find((c) => c.operation === operation && c.effects === 'promise')?.overheadUs ?? 0;
+  for (const r of results.filter((x) => x.target.startsWith('dynamo-') && x.mode === 'closed' && x.operations > 0)) {
+    const requestUs = nodesCpuPerOpUs(r) ?? 0;
+    // One machine per request, on its coordinator: a GET machine per read, a PUT machine per
+    // update (plus a GET machine for an update that reads first).
+    const machineUs = (r.reads * overhead('get') + r.updates * overhead('put')) / r.operations;
+    lines.push(
+      `${r.target} ${r.workload.toUpperCase()}: the nodes spend ${requestUs.toFixed(0)} µs of CPU per request; ` +
+        `the XState machine adds ${machineUs.toFixed(1)} µs of it (${((100 * machineUs) / requestUs).toFixed(1)} %)`,
+    );
+  }
+  return lines;
 }
 
 function median(values: number[]): number {

@@ -83,3 +83,10 @@ export function notes(results: readonly RunResult[]): string[] {
   }
   return lines;
 }
+
+/** CPU the nodes (every measured process but the generator) spent per operation, in µs. */
+export function nodesCpuPerOpUs(r: RunResult): number | null {
+  if (r.operations === 0) return null;
+  const seconds = r.cpu.processes.filter((p) => p.role !== 'bench').reduce((sum, p) => sum + (p.seconds ?? 0), 0);
+  return (seconds * 1e6) / r.operations;
+}

@@ -3,6 +3,7 @@
 
 import { CliExit } from '../core/cli-kit/exit.js';
 import type { BenchCommandOptions } from './command.js';
+import { coordinationShare, runCoordinationBench, type CoordinationResult } from './coordination.js';
 import { EtcdMissingError } from './etcd.js';
 import { cpuTable, loadLine, notes, resultsTable } from './report.js';
 import { loadKeySpace, runWorkload } from './runner.js';
@@ -69,12 +70,22 @@ export async function runBench(options: BenchCommandOptions): Promise<RunResult[
   }
 }
 
-export function printResults(results: readonly RunResult[], json: boolean): void {
+export function printResults(results: readonly RunResult[], json: boolean, coordination: readonly CoordinationResult[] = []): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }
   process.stdout.write(`${resultsTable(results)}\n\n${cpuTable(results)}\n`);
-  const extra = notes(results);
+  const extra = [...notes(results), ...coordinationShare(results, coordination)];
   if (extra.length > 0) process.stdout.write(`\n${extra.join('\n')}\n`);
+}
+
+/**
+ * The XState machines' cost per request, measured in this process (a short bench:coordination),
+ * when the runs measured a dynamo-desk cluster's own processes: with it, the report says what
+ * share of the nodes' CPU per request the machine is.
+ */
+export async function coordinationFor(results: readonly RunResult[]): Promise<CoordinationResult[]> {
+  const measured = results.some((r) => r.target.startsWith('dynamo-') && r.cpu.processes.some((p) => p.role !== 'bench' && p.seconds !== null));
+  return measured ? runCoordinationBench({ requests: 5_000, rounds: 3 }) : [];
 }

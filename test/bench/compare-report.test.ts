@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { prepareBaseline } from '../../bench/baseline.js';
-import { compareTable, medianRuns, nodesCpuPerOpUs, roundLines } from '../../bench/compare.js';
+import { compareTable, medianRuns, roundLines } from '../../bench/compare.js';
+import { nodesCpuPerOpUs } from '../../bench/report.js';
 import type { RunResult } from '../../bench/runner.js';
 
 function result(target: string, workload: string, opsPerSec: number, nodeSeconds: number[]): RunResult {
