@@ -13,6 +13,7 @@
 //     defers them to start), so an action that answers at once finds the run ready;
 //   - an event sent while a transition is being computed (an action that answers synchronously)
 //     waits in a queue and is processed right after, in order, as an actor's mailbox does;
+//   - work a transition defers (XState's `defer`) runs once that transition is done;
 //   - a run that is done ignores further events; `getSnapshot().status` says so. An action that
 //     throws ends the run with status 'error' and the error reaches whoever sent the event
 //     (an actor would report it as unhandled).
@@ -32,18 +33,19 @@ interface ExecutableAction {
   params: unknown;
 }
 
+const noop = (): void => {};
+
 /** The system the transition function is given: nothing here is inspected or scheduled. */
-const inertSystem = {
-  _sendInspectionEvent: (): void => {},
-  _bookId: (): string => '',
-  _logger: (): void => {},
-};
+const inertSystem = { _sendInspectionEvent: noop, _bookId: (): string => '', _logger: noop };
 
 export class MachineRun<TMachine extends AnyStateMachine> implements RunRef<EventFromLogic<TMachine>> {
-  private snapshot: SnapshotFrom<TMachine>;
-  private readonly scope: Record<string, unknown>;
-  /** Actions of the initial state, held until the initial snapshot is set. */
-  private deferred: Array<() => void> | undefined = [];
+  private snapshot!: SnapshotFrom<TMachine>;
+  /** What XState's transition function calls back: the actor scope, without the actor. */
+  private readonly scope: object;
+  /** While the initial snapshot is computed, actions wait here (an actor defers them to start). */
+  private starting = true;
+  /** Work deferred to the end of the current transition (`defer`, and the initial actions). */
+  private readonly deferred: Array<() => void> = [];
   /** Events sent while a transition was being computed. */
   private readonly queue: Array<EventFromLogic<TMachine>> = [];
   private processing = false;
@@ -52,28 +54,22 @@ export class MachineRun<TMachine extends AnyStateMachine> implements RunRef<Even
     private readonly machine: TMachine,
     input: InputFrom<TMachine>,
   ) {
-    this.scope = {
-      self: this,
-      id: '',
-      sessionId: '',
-      system: inertSystem,
-      logger: inertSystem._logger,
-      defer: (fn: () => void) => this.deferred?.push(fn),
-      stopChild: () => {},
-      emit: () => {},
-      actionExecutor: (action: ExecutableAction) => {
-        if (action.exec === undefined) return;
-        const exec = action.exec;
-        if (this.deferred !== undefined) this.deferred.push(() => exec(action.info, action.params));
-        else exec(action.info, action.params);
-      },
+    // XState calls actionExecutor detached, so it is a closure over this run; the rest is shared.
+    const actionExecutor = (action: ExecutableAction): void => {
+      const exec = action.exec;
+      if (exec === undefined) return;
+      if (this.starting) this.deferred.push(() => exec(action.info, action.params));
+      else exec(action.info, action.params);
     };
+    const defer = (fn: () => void): void => {
+      this.deferred.push(fn);
+    };
+    this.scope = { self: this, id: '', sessionId: '', system: inertSystem, logger: noop, defer, stopChild: noop, emit: noop, actionExecutor };
     this.processing = true;
     try {
       this.snapshot = machine.getInitialSnapshot(this.scope as never, input) as SnapshotFrom<TMachine>;
-      const initial = this.deferred!;
-      this.deferred = undefined;
-      for (const run of initial) run();
+      this.starting = false;
+      this.runDeferred();
     } finally {
       this.processing = false;
     }
@@ -103,11 +99,19 @@ export class MachineRun<TMachine extends AnyStateMachine> implements RunRef<Even
           // An action that throws ends the run, as it ends an actor; the error goes to the sender.
           this.snapshot = { ...(this.snapshot as object), status: 'error', error } as SnapshotFrom<TMachine>;
           this.queue.length = 0;
+          this.deferred.length = 0;
           throw error;
         }
+        this.runDeferred();
       }
     } finally {
       this.processing = false;
     }
+  }
+
+  /** What the last transition deferred (as an actor runs its deferred work after each update). */
+  private runDeferred(): void {
+    if (this.deferred.length === 0) return;
+    for (const fn of this.deferred.splice(0)) fn();
   }
 }

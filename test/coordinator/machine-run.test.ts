@@ -22,6 +22,19 @@ function version(value: number, on?: SiblingSet): SiblingSet {
   return made.state;
 }
 
+/** What a GET's and a PUT's input share; `respond` and `finish` write to `log`. */
+function request(log: string[]) {
+  return {
+    bucket: 'b',
+    key: 'k',
+    partition: 0,
+    targets,
+    timeoutMs: 1000,
+    respond: (response: GetResponse | PutResponse) => log.push(`respond ${response.kind}`),
+    finish: () => log.push('finish'),
+  };
+}
+
 type Start<E> = (logic: never, input: never) => RunRef<E>;
 const inRun: Start<never> = (logic, input) => new MachineRun(logic, input);
 const inActor: Start<never> = (logic, input) => createActor(logic, { input }).start() as unknown as RunRef<never>;
@@ -42,17 +55,7 @@ function get(start: Start<GetEvent>) {
       sendRepairs: () => log.push('repairs'),
     },
   });
-  const input: GetInput = {
-    bucket: 'b',
-    key: 'k',
-    partition: 0,
-    targets,
-    r: 2,
-    historyMax: 8,
-    timeoutMs: 1000,
-    respond: (response: GetResponse) => log.push(`respond ${response.kind}`),
-    finish: () => log.push('finish'),
-  };
+  const input: GetInput = { ...request(log), r: 2, historyMax: 8 };
   const run = start(logic as never, input as never);
   return { run, log };
 }
@@ -71,18 +74,12 @@ function put(start: Start<PutEvent>) {
     },
   });
   const input: PutInput = {
-    bucket: 'b',
-    key: 'k',
-    partition: 0,
-    targets,
+    ...request(log),
     counted: 3,
     w: 2,
     dw: 0,
     context: { vv: {}, dots: [] },
     write: { value: new Uint8Array(1), contentType: 'x', deleted: false },
-    timeoutMs: 1000,
-    respond: (response: PutResponse) => log.push(`respond ${response.kind}`),
-    finish: () => log.push('finish'),
   };
   const run = start(logic as never, input as never);
   return { run, log, self: () => self! };
