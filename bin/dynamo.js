@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // The `dynamo` command: runs the built CLI (npm install builds it; `npm run build` rebuilds).
 // It composes the program: core's commands (core/cli) plus `dynamo bench` (bench/command.ts),
 // which lives outside core and joins as an extension.
@@ -7,8 +7,6 @@ import { existsSync } from 'node:fs';
 // Few libuv threads: a node reads synchronously, so a larger pool only adds wake-ups
 // (nodeThreadPoolSize in core/host/limits.ts; set here, before anything can start the pool).
 process.env.UV_THREADPOOL_SIZE ??= '2';
-// The first line gives V8 a young generation sized for a busy node (nodeSemiSpaceMb in
-// core/host/limits.ts); `node bin/dynamo.js` runs without it, as a node started any other way would.
 
 const cli = new URL('../dist/core/cli/main.js', import.meta.url);
 const bench = new URL('../dist/bench/command.js', import.meta.url);

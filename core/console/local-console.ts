@@ -7,7 +7,7 @@
 
 import type { Capabilities, ClusterMode, ClusterView, JoinPlan, PlannedMove, ProcessView } from '../admin/admin-api.js';
 import type { ExitReason } from '../admin/events.js';
-import { nodeEntry, nodeProcessEnv, nodeProcessExecArgv } from '../host/local-cluster.js';
+import { nodeEntry, nodeProcessEnv } from '../host/local-cluster.js';
 import { describeExitInfo, type ExitInfo } from '../host/node-launcher.js';
 import { ClusterSupervisor, type NodeStatus } from '../host/supervisor.js';
 import { formatAddress } from '../net/address.js';
@@ -52,7 +52,7 @@ class LocalConsole extends ConsoleBase {
     super({ token: nodes.token, clock: options.clock });
     this.supervisor = new ClusterSupervisor({
       entry: options.entry ?? nodeEntry,
-      execArgv: [...nodeProcessExecArgv, ...(options.execArgv ?? [])],
+      execArgv: options.execArgv,
       env: nodeProcessEnv,
       stdio: options.stdio ?? 'inherit',
       spawn: options.spawn,

@@ -58,17 +58,6 @@ export const restartDelayMsDefault = 1_000;
  */
 export const nodeThreadPoolSize = 2;
 
-/**
- * V8's largest young-generation semi-space per node process, MB (--max-semi-space-size; 16 by
- * default). A busy node allocates about 100 KB per client request, most of it gone within the
- * request, but at the default size a collection runs every ~150 ms and promotes whatever is in
- * flight then: 8 KB per request reached the old generation and its mark-compacts. At 64 MB
- * (measured under YCSB-A, 3 nodes, --trace-gc-nvp): a quarter of the scavenges, 2.3 KB promoted
- * per request, and about half the total GC pause per request. The space grows to this only
- * under load, so an idle node keeps its small heap. bin/dynamo.js passes the same flag.
- */
-export const nodeSemiSpaceMb = 64;
-
 // ---- Node logs ----
 
 /**

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { LogLevel } from '../common/log.js';
 import type { Member } from '../common/types.js';
 import { formatAddress } from '../net/address.js';
-import { nodeSemiSpaceMb, nodeThreadPoolSize } from './limits.js';
+import { nodeThreadPoolSize } from './limits.js';
 import type { NodeProcessConfig } from './node-process-api.js';
 import type { ProcessStdio } from './process-handle.js';
 import { ClusterSupervisor } from './supervisor.js';
@@ -57,9 +57,6 @@ export interface LocalClusterOptions {
 
 /** The environment node processes get on top of ours: a small libuv pool (see limits.ts). */
 export const nodeProcessEnv = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(nodeThreadPoolSize) };
-
-/** The runtime flags node processes start with: a young generation sized for a busy node (see limits.ts). */
-export const nodeProcessExecArgv: readonly string[] = [`--max-semi-space-size=${nodeSemiSpaceMb}`];
 
 /** The cluster secret: given, from the environment, kept in <dir>/cluster.secret, or made now. */
 export async function clusterSecret(dir: string, given?: string): Promise<string> {
@@ -123,12 +120,7 @@ export async function startLocalCluster(
   supervisorOptions: { stdio?: ProcessStdio } = {},
 ): Promise<{ supervisor: ClusterSupervisor; configs: NodeProcessConfig[] }> {
   const configs = await localClusterConfigs(options);
-  const supervisor = new ClusterSupervisor({
-    entry: nodeEntry,
-    execArgv: [...nodeProcessExecArgv],
-    stdio: supervisorOptions.stdio ?? 'inherit',
-    env: nodeProcessEnv,
-  });
+  const supervisor = new ClusterSupervisor({ entry: nodeEntry, stdio: supervisorOptions.stdio ?? 'inherit', env: nodeProcessEnv });
   for (const config of configs) supervisor.add(config);
   try {
     await supervisor.startAll();
