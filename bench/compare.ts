@@ -331,13 +331,22 @@ function compareTargetList(raw: string): CompareTarget[] {
   return list as CompareTarget[];
 }
 
+/**
+ * Seconds of load before each measured run. A node's JIT is still compiling its hot paths for
+ * 15–20 s after it starts serving (about 800 functions optimized 10 s into a YCSB-A run, 1,200
+ * after 20 s, few after that; V8's compiler threads were 13% of a node's CPU in that window), so
+ * a short warm-up measures dynamo-desk before its steady state while etcd, compiled ahead of
+ * time, has none: 3 s of warm-up gave 12–18% fewer ops/s than 20 s in 3 interleaved A rounds.
+ */
+const warmupSecondsDefault = 15;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('bench:compare')
     .description('dynamo-desk (3 nodes, N=3 R=2 W=2) against etcd (3 members) and raw classic-level, workloads A and B')
     .option('--records <n>', 'keys loaded per target', (raw) => Number.parseInt(raw, 10), 10_000)
     .option('--concurrency <n>', 'operations in flight', (raw) => Number.parseInt(raw, 10), 32)
-    .option('--warmup <s>', 'seconds before measuring', Number, 3)
+    .option('--warmup <s>', 'seconds of load before each measured run (the JIT warms up)', Number, warmupSecondsDefault)
     .option('--duration <s>', 'seconds measured per workload and target', Number, 10)
     .option('--workloads <list>', 'workloads to run', (raw) => raw.split(',') as WorkloadName[], ['a', 'b'] as WorkloadName[])
     .addOption(
