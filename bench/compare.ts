@@ -213,7 +213,6 @@ export function roundLines(results: readonly RunResult[]): string[] {
     });
 }
 
-
 /**
  * The ratio of each dynamo-desk run to the baseline's run of the same round (the i-th of each,
  * same workload and mode), then the median of those ratios: rounds pair the two sides on the same
@@ -279,7 +278,6 @@ export function compareTable(results: readonly RunResult[], all: readonly RunRes
     rows,
   );
 }
-
 
 /** Open-loop runs: how much of their schedule they completed in the measured window. */
 export function scheduleNotes(results: readonly RunResult[]): string[] {

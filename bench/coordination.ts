@@ -19,7 +19,7 @@ import { getMachine } from '../core/coordinator/get.machine.js';
 import type { GetEvent, GetInput } from '../core/coordinator/get.machine.js';
 import * as putCore from '../core/coordinator/put-core.js';
 import { putMachine } from '../core/coordinator/put.machine.js';
-import { MachineRun } from '../core/coordinator/machine-run.js';
+import { deliver, MachineRun, type RunRef } from '../core/coordinator/machine-run.js';
 import type { PutEvent, PutInput, PutResponse } from '../core/coordinator/put.machine.js';
 import type { NodeId } from '../core/common/types.js';
 import type { AnnotatedNode } from '../core/ring/preference-list.js';
@@ -55,13 +55,6 @@ type Effects = 'sync' | 'promise';
 type Driver = 'actor' | 'run' | 'plain';
 type Variant = { operation: 'get' | 'put'; effects: Effects; driver: Driver };
 
-type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
-
-/** As DynamoNode delivers: only to an actor still running. */
-function deliver<E>(actor: Sender<E>, event: E): void {
-  if (actor.getSnapshot().status === 'active') actor.send(event);
-}
-
 const resolved = Promise.resolve();
 
 function later(effects: Effects, fn: () => void): void {
@@ -76,7 +69,7 @@ function getLogic(effects: Effects, state: SiblingSet) {
     actions: {
       sendReads: ({ context, self }) => {
         for (const { node } of context.request.targets) {
-          later(effects, () => deliver<GetEvent>(self as unknown as Sender<GetEvent>, { type: 'REPLY', node, state }));
+          later(effects, () => deliver<GetEvent>(self as unknown as RunRef<GetEvent>, { type: 'REPLY', node, state }));
         }
       },
       sendRepairs: ({ context }) => {
@@ -90,7 +83,7 @@ function getLogic(effects: Effects, state: SiblingSet) {
  * As the node runs a machine: one timer per request raises TIMEOUT unless the actor finished
  * first and cleared it (core/node/dynamo-node.ts, RequestTimer).
  */
-function withTimer<E extends { type: string }>(start: (finish: () => void) => Sender<E | { type: 'TIMEOUT' }>): void {
+function withTimer<E extends { type: string }>(start: (finish: () => void) => RunRef<E | { type: 'TIMEOUT' }>): void {
   let timer: ReturnType<typeof realTimers.setTimeout> | undefined;
   let done = false;
   const finish = () => {
@@ -104,7 +97,7 @@ function withTimer<E extends { type: string }>(start: (finish: () => void) => Se
 function getWithMachine(logic: ReturnType<typeof getLogic>, driver: Driver, respond: (response: GetResponse) => void): void {
   withTimer<GetEvent>((finish) => {
     const input: GetInput = { bucket: 'b', key: 'k', partition: 0, targets, r: 2, historyMax: 8, timeoutMs, respond, finish };
-    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as Sender<GetEvent>);
+    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as RunRef<GetEvent>);
   });
 }
 
@@ -157,12 +150,12 @@ function putLogic(effects: Effects, state: SiblingSet, encoded: Uint8Array) {
   return putMachine.provide({
     actions: {
       coordinateLocally: ({ self }) => {
-        later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'STORED', state, encoded, durable: false }));
+        later(effects, () => deliver<PutEvent>(self as unknown as RunRef<PutEvent>, { type: 'STORED', state, encoded, durable: false }));
       },
       sendWrites: ({ context, self }) => {
         for (let i = 1; i < context.request.targets.length; i++) {
           const node = context.request.targets[i].node;
-          later(effects, () => deliver<PutEvent>(self as unknown as Sender<PutEvent>, { type: 'ACK', node, durable: false }));
+          later(effects, () => deliver<PutEvent>(self as unknown as RunRef<PutEvent>, { type: 'ACK', node, durable: false }));
         }
       },
     },
@@ -187,7 +180,7 @@ function putWithMachine(logic: ReturnType<typeof putLogic>, driver: Driver, resp
       respond,
       finish,
     };
-    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as Sender<PutEvent>);
+    return driver === 'run' ? new MachineRun(logic, input) : (createActor(logic, { input }).start() as unknown as RunRef<PutEvent>);
   });
 }
 
@@ -229,17 +222,17 @@ function putWithPlainCode(effects: Effects, state: SiblingSet, encoded: Uint8Arr
 export interface CoordinationResult {
   operation: 'get' | 'put';
   effects: Effects;
-  /** In an XState actor, as a traced request runs. */
-  xstateUs: number;
+  /** CPU µs per request in an XState actor, as a traced request runs. */
+  actorUs: number;
   /** In a MachineRun, as every other request runs (core/coordinator/machine-run.ts). */
   runUs: number;
+  /** As plain code over the same pure core. */
   plainUs: number;
-  /** run / plain. */
-  ratio: number;
-  /** What the machine adds per request as the node runs it (run − plain), µs. */
-  overheadUs: number;
-  /** What it would add in an actor (xstate − plain), µs. */
-  actorOverheadUs: number;
+}
+
+/** What the machine adds per request as the node runs it (run − plain), µs. */
+export function machineOverheadUs(r: CoordinationResult): number {
+  return r.runUs - r.plainUs;
 }
 
 /** Runs `count` requests of one variant, `concurrency` at a time; CPU µs per request. */
@@ -295,10 +288,7 @@ export async function runCoordinationBench(options: { requests?: number; rounds?
       for (let round = 0; round < rounds; round++) {
         for (const driver of drivers) samples[driver].push(await measure({ operation, effects, driver }, requests, concurrency));
       }
-      const xstateUs = median(samples.actor);
-      const runUs = median(samples.run);
-      const plainUs = median(samples.plain);
-      results.push({ operation, effects, xstateUs, runUs, plainUs, ratio: runUs / plainUs, overheadUs: runUs - plainUs, actorOverheadUs: xstateUs - plainUs });
+      results.push({ operation, effects, actorUs: median(samples.actor), runUs: median(samples.run), plainUs: median(samples.plain) });
     }
   }
   return results;
@@ -310,12 +300,12 @@ export function coordinationTable(results: readonly CoordinationResult[]): strin
     results.map((r) => [
       r.operation.toUpperCase(),
       r.effects,
-      r.xstateUs.toFixed(2),
+      r.actorUs.toFixed(2),
       r.runUs.toFixed(2),
       r.plainUs.toFixed(2),
-      `${r.ratio.toFixed(2)}×`,
-      r.overheadUs.toFixed(2),
-      r.actorOverheadUs.toFixed(2),
+      `${(r.runUs / r.plainUs).toFixed(2)}×`,
+      machineOverheadUs(r).toFixed(2),
+      (r.actorUs - r.plainUs).toFixed(2),
     ]),
   );
 }
@@ -323,8 +313,10 @@ export function coordinationTable(results: readonly CoordinationResult[]): strin
 /** The XState machines' share of the CPU one request costs the cluster, per workload. */
 export function coordinationShare(results: readonly RunResult[], coordination: readonly CoordinationResult[]): string[] {
   const lines: string[] = [];
-  const overhead = (operation: 'get' | 'put') =>
-    coordination.find((c) => c.operation === operation && c.effects === 'promise')?.overheadUs ?? 0;
+  const overhead = (operation: 'get' | 'put'): number => {
+    const measured = coordination.find((c) => c.operation === operation && c.effects === 'promise');
+    return measured === undefined ? 0 : machineOverheadUs(measured);
+  };
   for (const r of results.filter((x) => x.target.startsWith('dynamo-') && x.mode === 'closed' && x.operations > 0)) {
     const requestUs = nodesCpuPerOpUs(r) ?? 0;
     // One machine per request, on its coordinator: a GET machine per read, a PUT machine per

@@ -18,6 +18,9 @@
 //     throws ends the run with status 'error' and the error reaches whoever sent the event
 //     (an actor would report it as unhandled).
 // A traced request still runs in a real actor, whose inspection events its trace records.
+// XState's built-in actions that need an actor system (sendTo, spawnChild, a delayed raise,
+// cancel) are not supported: the coordinator machines use none, their effects are provided
+// actions, and test/coordinator/machine-run.test.ts runs both machines both ways.
 
 import type { AnyStateMachine, EventFromLogic, InputFrom, SnapshotFrom } from 'xstate';
 
@@ -25,6 +28,14 @@ import type { AnyStateMachine, EventFromLogic, InputFrom, SnapshotFrom } from 'x
 export interface RunRef<TEvent> {
   send(event: TEvent): void;
   getSnapshot(): { status: string };
+}
+
+/**
+ * Sends to a run or an actor only while it is active: answers that arrive after it finished
+ * (a late replica reply, the request timer) are dropped.
+ */
+export function deliver<TEvent>(run: RunRef<TEvent>, event: TEvent): void {
+  if (run.getSnapshot().status === 'active') run.send(event);
 }
 
 interface ExecutableAction {

@@ -24,7 +24,7 @@ import type { Log } from '../common/log.js';
 import type { NodeId } from '../common/types.js';
 import { repairs as repairsOf, type GetResponse } from '../coordinator/get-core.js';
 import { getMachine, type GetEvent, type GetInput } from '../coordinator/get.machine.js';
-import { MachineRun } from '../coordinator/machine-run.js';
+import { deliver, MachineRun, type RunRef } from '../coordinator/machine-run.js';
 import { putMachine, type PutEvent, type PutInput, type PutResponse, type PutWrite } from '../coordinator/put.machine.js';
 import type { AnnotatedNode } from '../ring/preference-list.js';
 import type { CausalContext } from '../version/causal-context.js';
@@ -114,13 +114,6 @@ function traceOf(input: GetInput | PutInput): RequestTrace | undefined {
   return (input as unknown as TracedInput).trace;
 }
 
-type Sender<E> = { send(event: E): void; getSnapshot(): { status: string } };
-
-/** Sends to an actor only while it runs: replies that arrive after it answered are dropped. */
-function deliver<E>(actor: Sender<E>, event: E): void {
-  if (actor.getSnapshot().status === 'active') actor.send(event);
-}
-
 /**
  * The one timer of a request: raises TIMEOUT in its actor after the request's time-out, unless
  * the actor finished first and cleared it. An actor that finishes synchronously while starting
@@ -138,7 +131,7 @@ class RequestTimer {
     this.handle = undefined;
   };
 
-  start(actor: Sender<{ type: 'TIMEOUT' }>, timeoutMs: number): void {
+  start(actor: RunRef<{ type: 'TIMEOUT' }>, timeoutMs: number): void {
     if (this.done) return;
     this.handle = this.clock.setTimeout(() => {
       this.handle = undefined;
